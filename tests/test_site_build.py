@@ -1,0 +1,129 @@
+"""Build the site in quick mode, in a copy of the sources, and check what came out."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from gallery_conf import tutorial_files  # noqa: E402
+
+SOURCES = ["conf.py", "gallery_conf.py", "index.md", "source", "reference", "tutorials"]
+
+
+def _copy_sources(dst: Path) -> Path:
+    """Copy what the build reads (not generated output) into ``dst``."""
+    for name in SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, dst / name, ignore=shutil.ignore_patterns(
+                "generated", "backreferences", "__pycache__"))
+        else:
+            shutil.copy2(ROOT / name, dst / name)
+    return dst
+
+
+def _sphinx(src: Path, *extra: str, out: str = "_build/html") -> subprocess.CompletedProcess:
+    env = {**os.environ, "HANDSON_QUICK": "1", "MPLBACKEND": "Agg"}
+    env.setdefault("HANDSON_DATA_DIR", str(src / "cache"))
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-q", "-b", "html",
+         ".", out, *extra],
+        cwd=src, env=env, capture_output=True, text=True, timeout=1200,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A quick-mode build of a copy of the repository (the real tree is not touched)."""
+    src = _copy_sources(tmp_path_factory.mktemp("site"))
+    proc = _sphinx(src)
+    assert proc.returncode == 0, f"build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+    return src
+
+
+def _outputs(site: Path, tutorial: Path) -> dict[str, Path]:
+    rel = tutorial.relative_to(ROOT / "tutorials")
+    chapter, stem = rel.parent, tutorial.stem
+    html = site / "_build/html/auto_tutorials" / chapter
+    return {
+        "page": html / f"{stem}.html",
+        "notebook": site / "auto_tutorials" / chapter / f"{stem}.ipynb",
+        "script": site / "auto_tutorials" / chapter / f"{stem}.py",
+        "thumb": site / "auto_tutorials" / chapter / "images/thumb" / f"sphx_glr_{stem}_thumb.png",
+    }
+
+
+@pytest.mark.slow
+def test_every_tutorial_has_page_notebook_script_and_thumbnail(site: Path):
+    import sphinx_gallery
+
+    stock = {
+        (Path(sphinx_gallery.__file__).parent / "_static" / name).read_bytes()
+        for name in ("no_image.png", "broken_example.png")
+    }
+    for tutorial in tutorial_files():
+        out = _outputs(site, tutorial)
+        page = out["page"].read_text(encoding="utf-8")
+        assert "sphx-glr-script-out" in page, f"{tutorial.name}: page shows no output"
+        assert "Total running time of the script" in page
+        assert f"{tutorial.stem}.ipynb" in page and f"{tutorial.stem}.py" in page
+        nb = nbformat.read(out["notebook"], as_version=4)
+        nbformat.validate(nb)
+        assert any(c.cell_type == "code" for c in nb.cells)
+        assert out["script"].read_text() == tutorial.read_text()
+        thumb = out["thumb"].read_bytes()
+        assert thumb[:8] == b"\x89PNG\r\n\x1a\n" and thumb not in stock, (
+            f"{tutorial.name}: thumbnail is missing or a stock/broken image"
+        )
+
+
+@pytest.mark.slow
+def test_chapter_zips_and_timings(site: Path):
+    import zipfile
+
+    html = site / "_build/html"
+    chapters = sorted({t.parent.name for t in tutorial_files()})
+    for chapter in chapters:
+        for kind, suffix in (("python", ".py"), ("jupyter", ".ipynb")):
+            zips = list((html / "_downloads").rglob(f"{chapter}_{kind}.zip"))
+            assert zips, f"no {kind} zip for chapter {chapter}"
+            names = zipfile.ZipFile(zips[0]).namelist()
+            expected = {f"{chapter}/{t.stem}{suffix}" for t in tutorial_files()
+                        if t.parent.name == chapter}
+            assert set(names) == expected
+        index = (html / "auto_tutorials" / chapter / "index.html").read_text()
+        assert f"{chapter}_python.zip" in index
+    timing = (html / "sg_execution_times.html").read_text()
+    for tutorial in tutorial_files():
+        assert tutorial.stem in timing, f"{tutorial.name} missing from the site-wide timings"
+
+
+@pytest.mark.slow
+def test_build_fails_when_a_tutorial_raises(tmp_path: Path):
+    """A page that raises fails the build, and the error names the page."""
+    src = _copy_sources(tmp_path)
+    chapter = sorted(p for p in (src / "tutorials").iterdir() if p.is_dir())[0]
+    (chapter / "98_raises.py").write_text(
+        '"""\nRaises\n======\n\nBoom.\n"""\n\nraise RuntimeError("boom")\n')
+    proc = _sphinx(src, "-D", "sphinx_gallery_conf.filename_pattern=98_raises")
+    assert proc.returncode != 0
+    assert "98_raises" in proc.stdout + proc.stderr and "boom" in proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_build_fails_when_tutorials_are_not_executed(tmp_path: Path):
+    """``plot_gallery=0`` renders pages without running them: the build must refuse."""
+    src = _copy_sources(tmp_path)
+    proc = _sphinx(src, "-D", "plot_gallery=0")
+    assert proc.returncode != 0
+    text = proc.stdout + proc.stderr
+    assert "tutorials without executed output" in text
+    for tutorial in tutorial_files():
+        assert f"{tutorial.relative_to(ROOT)}: not executed" in text
