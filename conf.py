@@ -38,6 +38,8 @@ templates_path = ["reference/_templates"]
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
 
 autosummary_generate = True
+autosummary_imported_members = True  # packages document the names they export
+autosummary_ignore_module_all = False
 autodoc_typehints = "description"
 autodoc_member_order = "bysource"
 napoleon_google_docstring = False

@@ -3,8 +3,8 @@
 Set the environment variable ``HANDSON_QUICK=1`` and
 
 * the data loaders in :mod:`handson.data` return a small slice of each data set,
-* :func:`epochs` caps the number of passes over the data,
-* :func:`check` reports (instead of asserting) results that only hold at full size.
+* :func:`handson.epochs` caps the number of passes over the data,
+* :func:`handson.check` reports (instead of asserting) results that only hold at full size.
 
 The tutorial code reads the same in both modes; quick mode exists for the smoke tests
 and for authors who iterate on a page.
@@ -43,7 +43,7 @@ def is_quick() -> bool:
 
 
 def epochs(num_epochs: int) -> int:
-    """Return ``num_epochs`` at full settings and at most :data:`QUICK_EPOCHS` in quick mode.
+    """Return ``num_epochs`` at full settings and at most ``QUICK_EPOCHS`` (2) in quick mode.
 
     Examples
     --------

@@ -1,7 +1,7 @@
 """Safe extraction of tar archives.
 
 A tar file can name members ``../../.bashrc`` or ``/etc/passwd``, or hold a link that
-points outside the folder it is unpacked into. :func:`safe_extract` checks every
+points outside the folder it is unpacked into. :func:`handson.data.safe_extract` checks every
 member before anything is written and refuses the whole archive if one is unsafe.
 """
 
@@ -52,7 +52,7 @@ def check_members(archive: tarfile.TarFile, source: str) -> None:
 def safe_extract(archive_path: Path, target: Path) -> Path:
     """Extract ``archive_path`` into the new folder ``target``, all or nothing.
 
-    Members are checked first (:func:`check_members`), then extracted with Python's
+    Members are checked first (``check_members``), then extracted with Python's
     ``data`` filter into a temporary folder that is renamed to ``target`` at the end,
     so an interrupted extraction never leaves a half-filled ``target``.
     """

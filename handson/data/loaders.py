@@ -87,7 +87,7 @@ def load_mnist(split: Split = "train") -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def load_fashion_mnist(split: Split = "train") -> tuple[torch.Tensor, torch.Tensor]:
-    """Fashion-MNIST: like :func:`load_mnist`; names in :data:`FASHION_MNIST_CLASSES`.
+    """Fashion-MNIST: like :func:`load_mnist`; names in :data:`handson.data.FASHION_MNIST_CLASSES`.
 
     Examples
     --------
