@@ -5,13 +5,33 @@ page has not taught. Submodules:
 
 * :mod:`handson.data` -- verified, offline-capable loaders for the course's data sets;
 * :mod:`handson.quick` -- quick mode for smoke tests (``HANDSON_QUICK=1``);
-* :mod:`handson.devices` -- choosing CPU or GPU.
+* :mod:`handson.devices` -- choosing CPU or GPU;
+* :mod:`handson.metrics`, :mod:`handson.training`, :mod:`handson.plotting`,
+  :mod:`handson.timing` -- accuracy, minibatches and the training loop, image grids,
+  a stopwatch.
 """
 
 from __future__ import annotations
 
 from handson.devices import device
+from handson.metrics import accuracy, evaluate_accuracy
+from handson.plotting import show_images
 from handson.quick import check, epochs, is_quick, shrink
+from handson.timing import Timer
+from handson.training import History, batches, train
 
-__all__ = ["check", "device", "epochs", "is_quick", "shrink"]
+__all__ = [
+    "History",
+    "Timer",
+    "accuracy",
+    "batches",
+    "check",
+    "device",
+    "epochs",
+    "evaluate_accuracy",
+    "is_quick",
+    "show_images",
+    "shrink",
+    "train",
+]
 __version__ = "0.1.0"
