@@ -44,6 +44,7 @@ def evaluate_accuracy(
 
     Batches are moved to the device of ``net``'s parameters. The module's training
     flag is restored afterwards, so calling this in the middle of training is safe.
+    Taught in :doc:`/auto_tutorials/04_linear_classification/02_softmax_regression_scratch`.
 
     Examples
     --------

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import http.server
 import os
+import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -82,3 +85,39 @@ def http_server(tmp_path: Path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --------------------------------------------------------------------------- site build
+SOURCES = ["conf.py", "gallery_conf.py", "index.md", "source", "reference", "tutorials"]
+
+
+def copy_sources(dst: Path) -> Path:
+    """Copy what the build reads (not generated output) into ``dst``."""
+    for name in SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, dst / name, ignore=shutil.ignore_patterns(
+                "generated", "backreferences", "__pycache__"))
+        else:
+            shutil.copy2(ROOT / name, dst / name)
+    return dst
+
+
+def run_sphinx(src: Path, *extra: str, out: str = "_build/html") -> subprocess.CompletedProcess:
+    env = {**os.environ, "HANDSON_QUICK": "1", "MPLBACKEND": "Agg"}
+    env.setdefault("HANDSON_DATA_DIR", str(src / "cache"))
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-q", "-b", "html",
+         ".", out, *extra],
+        cwd=src, env=env, capture_output=True, text=True, timeout=1200,
+    )
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A quick-mode build of a copy of the repository (the real tree is not touched)."""
+    src = copy_sources(tmp_path_factory.mktemp("site"))
+    proc = run_sphinx(src)
+    assert proc.returncode == 0, f"build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+    return src
+
+

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,39 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from conftest import copy_sources, run_sphinx  # noqa: E402
 from gallery_conf import tutorial_files  # noqa: E402
-
-SOURCES = ["conf.py", "gallery_conf.py", "index.md", "source", "reference", "tutorials"]
-
-
-def _copy_sources(dst: Path) -> Path:
-    """Copy what the build reads (not generated output) into ``dst``."""
-    for name in SOURCES:
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, dst / name, ignore=shutil.ignore_patterns(
-                "generated", "backreferences", "__pycache__"))
-        else:
-            shutil.copy2(ROOT / name, dst / name)
-    return dst
-
-
-def _sphinx(src: Path, *extra: str, out: str = "_build/html") -> subprocess.CompletedProcess:
-    env = {**os.environ, "HANDSON_QUICK": "1", "MPLBACKEND": "Agg"}
-    env.setdefault("HANDSON_DATA_DIR", str(src / "cache"))
-    return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-q", "-b", "html",
-         ".", out, *extra],
-        cwd=src, env=env, capture_output=True, text=True, timeout=1200,
-    )
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A quick-mode build of a copy of the repository (the real tree is not touched)."""
-    src = _copy_sources(tmp_path_factory.mktemp("site"))
-    proc = _sphinx(src)
-    assert proc.returncode == 0, f"build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
-    return src
 
 
 def _outputs(site: Path, tutorial: Path) -> dict[str, Path]:
@@ -108,11 +75,11 @@ def test_chapter_zips_and_timings(site: Path):
 @pytest.mark.slow
 def test_build_fails_when_a_tutorial_raises(tmp_path: Path):
     """A page that raises fails the build, and the error names the page."""
-    src = _copy_sources(tmp_path)
+    src = copy_sources(tmp_path)
     chapter = sorted(p for p in (src / "tutorials").iterdir() if p.is_dir())[0]
     (chapter / "98_raises.py").write_text(
         '"""\nRaises\n======\n\nBoom.\n"""\n\nraise RuntimeError("boom")\n')
-    proc = _sphinx(src, "-D", "sphinx_gallery_conf.filename_pattern=98_raises")
+    proc = run_sphinx(src, "-D", "sphinx_gallery_conf.filename_pattern=98_raises")
     assert proc.returncode != 0
     assert "98_raises" in proc.stdout + proc.stderr and "boom" in proc.stdout + proc.stderr
 
@@ -120,8 +87,8 @@ def test_build_fails_when_a_tutorial_raises(tmp_path: Path):
 @pytest.mark.slow
 def test_build_fails_when_tutorials_are_not_executed(tmp_path: Path):
     """``plot_gallery=0`` renders pages without running them: the build must refuse."""
-    src = _copy_sources(tmp_path)
-    proc = _sphinx(src, "-D", "plot_gallery=0")
+    src = copy_sources(tmp_path)
+    proc = run_sphinx(src, "-D", "plot_gallery=0")
     assert proc.returncode != 0
     text = proc.stdout + proc.stderr
     assert "tutorials without executed output" in text
