@@ -23,10 +23,24 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
-    "api_index",
     "sphinx_design",
+    "sphinx_copybutton",
+    "sphinx-mathjax-offline",  # MathJax served from _static: pages work offline
     "myst_parser",
+    # ours, in reference/_ext/
+    "api_index",
+    "notebooks",
+    "results",
+    "landing",
+    "launch",
 ]
+
+# The public repository, e.g. "https://github.com/org/hands-on-dl". When set, tutorial
+# pages get "Open in Colab", "Launch Binder" and "Edit this page" buttons, and the theme
+# links the repository; when empty, none of them is shown.
+handson_repository_url = ""
+sphinx_gallery_conf["first_notebook_cell"] = gallery_conf.first_notebook_cell(
+    handson_repository_url)
 
 root_doc = "index"
 include_patterns = [
@@ -35,8 +49,14 @@ include_patterns = [
     "reference/**",
     "auto_tutorials/**",
     "sg_execution_times.rst",
+    "results.rst",
 ]
-exclude_patterns = ["reference/backreferences/**", "reference/_templates/**"]
+exclude_patterns = [
+    "reference/backreferences/**",
+    "reference/_templates/**",
+    "source/_generated/**",
+    "source/_static/**",
+]
 templates_path = ["reference/_templates"]
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
 
@@ -63,11 +83,15 @@ intersphinx_timeout = 1
 
 html_theme = "sphinx_book_theme"
 html_title = project
-html_static_path = []
+html_static_path = ["source/_static"]
+html_favicon = "source/_static/favicon.svg"
 html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": True,
+    "home_page_in_toc": True,
 }
+html_context = {"default_mode": "auto"}  # light or dark, following the reader's system
+copybutton_exclude = ".linenos, .gp, .go"  # copy code, not prompts or outputs
 
 
 def setup(app):

@@ -46,15 +46,54 @@ def reset_torch(gallery_conf: dict, fname: str) -> None:
 
     plt.close("all")
     gc.collect()
+    _route_results(fname)
     random.seed(SEED)
     np.random.seed(SEED)
     torch.manual_seed(SEED)
     torch.set_num_threads(num_threads())
 
 
+def _route_results(fname: str) -> None:
+    """Point ``handson.check`` at ``auto_tutorials/<chapter>/<tutorial>.results.jsonl``.
+
+    The results page (``reference/_ext/results.py``) reads these files; a tutorial
+    that is not re-run keeps the file of its last run, like its output.
+    """
+    matches = [p for p in tutorial_files() if p.name == Path(fname).name]
+    if len(matches) != 1:
+        os.environ.pop("HANDSON_RESULTS_FILE", None)
+        return
+    target = GENERATED / matches[0].relative_to(TUTORIALS).with_suffix(".results.jsonl")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("")
+    os.environ["HANDSON_RESULTS_FILE"] = str(target)
+
+
 def tutorial_files() -> list[Path]:
     """Every tutorial source file, in build order."""
     return sorted(p for p in TUTORIALS.rglob("*.py") if re.search(TUTORIAL_PATTERN, str(p)))
+
+
+def first_notebook_cell(repository_url: str = "") -> str:
+    """The first cell of every downloadable notebook: install what is missing.
+
+    Harmless where everything is installed already. ``handson`` is installed from the
+    course's repository when ``conf.py`` names one; otherwise the cell says how to get it.
+    """
+    handson = (f'"handson": "handson @ git+{repository_url.rstrip("/")}",'
+               if repository_url else "")
+    return f"""\
+# Run this cell first in Colab or a fresh environment: it installs what this notebook
+# imports (PyTorch, matplotlib, pandas and the course's helper package handson) if missing.
+import importlib.util, subprocess, sys
+_needed = {{"torch": "torch", "matplotlib": "matplotlib", "pandas": "pandas", {handson}}}
+_missing = [pip for mod, pip in _needed.items() if importlib.util.find_spec(mod) is None]
+if _missing:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", *_missing])
+if importlib.util.find_spec("handson") is None:
+    raise ModuleNotFoundError("handson is missing: clone the course repository and run "
+                              "`pip install -e .` in it, then restart the kernel.")
+%matplotlib inline"""
 
 
 sphinx_gallery_conf = {
@@ -78,6 +117,7 @@ sphinx_gallery_conf = {
     "show_signature": False,
     "default_thumb_file": None,
     "matplotlib_animations": False,
+    "first_notebook_cell": first_notebook_cell(),
 }
 
 

@@ -12,6 +12,7 @@ and for authors who iterate on a page.
 
 from __future__ import annotations
 
+import json
 import os
 
 __all__ = ["QUICK_EPOCHS", "check", "epochs", "is_quick", "shrink"]
@@ -88,6 +89,7 @@ def check(condition: bool, message: str) -> bool:
     True
     """
     condition = bool(condition)
+    _record(message, condition)
     if is_quick():
         if not condition:
             print(f"[quick mode] not checked: {message}")
@@ -95,3 +97,17 @@ def check(condition: bool, message: str) -> bool:
     if not condition:
         raise AssertionError(f"check failed: {message}")
     return condition
+
+
+def _record(message: str, passed: bool) -> None:
+    """Append the check to ``HANDSON_RESULTS_FILE`` (set by the docs build) if set.
+
+    The site's results page lists what every tutorial checked, with the figures its
+    messages carry; outside the build nothing is written.
+    """
+    path = os.environ.get("HANDSON_RESULTS_FILE", "").strip()
+    if not path:
+        return
+    entry = {"message": message, "passed": passed, "quick": is_quick()}
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(entry) + "\n")

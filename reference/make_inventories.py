@@ -160,10 +160,38 @@ def matplotlib_entries() -> Iterator[Entry]:
 
 
 # --------------------------------------------------------------------------- writing
+def _with_canonical_names(entries: Iterator[Entry]) -> Iterator[Entry]:
+    """Also list each class under the module that defines it.
+
+    Type hints name a class by where it is defined (``torch.nn.modules.module.Module``),
+    the documentation by where it is exported (``torch.nn.Module``); both must resolve.
+    """
+    for name, role, uri in entries:
+        yield name, role, uri
+        if role in {"py:class", "py:exception"}:
+            obj = _resolve(name)
+            canonical = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}"
+            if obj is not None and canonical != name and "<" not in canonical:
+                yield canonical, role, uri
+
+
+def _resolve(name: str):
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            obj = getattr(obj, attr, None)
+        return obj
+    return None
+
+
 def write(path: Path, project: str, version: str, entries: Iterator[Entry]) -> int:
     """Write a version-2 Sphinx inventory; return the number of entries."""
     seen: dict[tuple[str, str], str] = {}
-    for name, role, uri in entries:
+    for name, role, uri in _with_canonical_names(entries):
         seen.setdefault((name, role), uri)
     lines = [
         f"{name} {role} 1 {uri[: -len(name)] + '$' if uri.endswith('#' + name) else uri} -"

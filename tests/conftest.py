@@ -114,7 +114,13 @@ def run_sphinx(src: Path, *extra: str, out: str = "_build/html") -> subprocess.C
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A quick-mode build of a copy of the repository (the real tree is not touched)."""
+    """A quick-mode build of a copy of the repository (the real tree is not touched).
+
+    ``HANDSON_TEST_SITE=<folder>`` reuses a copy that was built already (for iterating
+    on the tests themselves).
+    """
+    if os.environ.get("HANDSON_TEST_SITE"):
+        return Path(os.environ["HANDSON_TEST_SITE"])
     src = copy_sources(tmp_path_factory.mktemp("site"))
     proc = run_sphinx(src)
     assert proc.returncode == 0, f"build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
