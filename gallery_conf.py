@@ -27,10 +27,21 @@ TUTORIAL_PATTERN = r"[/\\]\d\d_[^/\\]+\.py$"
 SEED = 0
 
 
+def gallery_workers() -> int:
+    """Tutorials run at once: ``HANDSON_GALLERY_PARALLEL`` (default 1, one at a time)."""
+    return max(1, int(os.environ.get("HANDSON_GALLERY_PARALLEL", "1") or 1))
+
+
 def num_threads() -> int:
-    """Threads per tutorial: ``HANDSON_NUM_THREADS`` or every core of the machine."""
+    """Threads per tutorial: ``HANDSON_NUM_THREADS``, else the cores shared by the workers.
+
+    With two tutorials running at once on two cores, each gets one thread; letting both
+    use two would oversubscribe the CPU and make both slower.
+    """
     env = os.environ.get("HANDSON_NUM_THREADS", "").strip()
-    return int(env) if env else max(1, os.cpu_count() or 1)
+    if env:
+        return int(env)
+    return max(1, (os.cpu_count() or 1) // gallery_workers())
 
 
 def reset_torch(gallery_conf: dict, fname: str) -> None:
@@ -118,6 +129,7 @@ sphinx_gallery_conf = {
     "default_thumb_file": None,
     "matplotlib_animations": False,
     "first_notebook_cell": first_notebook_cell(),
+    "parallel": gallery_workers(),
 }
 
 

@@ -70,3 +70,14 @@ def serve(session: nox.Session) -> None:
         session.error("no site in _build/html yet: run `nox -s docs` first")
     session.run("python", "-m", "http.server", "8000", "--bind", "127.0.0.1",
                 "--directory", "_build/html")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Print training, input-pipeline and build figures; JSON in ``_build/bench/``.
+
+    ``nox -s bench -- --parts matmul,train`` runs some parts only; ``-- --quick`` checks
+    the script itself in a minute or two.
+    """
+    _install(session)
+    session.run("python", "tests/benchmarks.py", *session.posargs, env=_env())
