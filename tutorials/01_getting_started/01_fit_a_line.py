@@ -5,8 +5,8 @@ Framework basics: fit a line
 Given a cloud of points :math:`(x^{(i)}, y^{(i)})` that lie roughly on a straight
 line, find the line. This is the smallest learning problem there is, and solving it
 takes every piece of PyTorch that the rest of the course builds on: tensors and their
-shapes, broadcasting, a loss, gradients, and an update rule. We fit the line by
-gradient descent three times: with a gradient derived by hand, with the gradient
+shapes, broadcasting, a :term:`loss`, :term:`gradients <gradient>`, and an update rule. We fit the line by
+:term:`gradient descent` three times: with a gradient derived by hand, with the gradient
 computed by autograd, and with ``torch.nn`` and ``torch.optim``. Then we check that
 the three give the same numbers.
 
@@ -70,7 +70,7 @@ the three give the same numbers.
 #    L(\mathbf{w}, b) = \frac{1}{n} \sum_{i=1}^{n} \ell^{(i)}.
 #
 # *Gradient descent* lowers :math:`L` by taking small steps against its gradient,
-# with a learning rate :math:`\eta > 0`:
+# with a :term:`learning rate` :math:`\eta > 0`:
 #
 # .. math::
 #

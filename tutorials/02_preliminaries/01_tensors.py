@@ -8,7 +8,7 @@ A tensor is PyTorch's n-dimensional array: a block of numbers with a *shape*, a
 *dtype* (what kind of number) and a *device* (where in memory it lives). This page
 is a tour of the operations the rest of the course uses without further comment:
 creating tensors, reshaping, indexing, elementwise arithmetic, concatenation and
-broadcasting, and the three details that cause most beginners' bugs: which
+:term:`broadcasting`, and the three details that cause most beginners' bugs: which
 operations write into existing memory, which results share memory with their input
 (views) and which are copies, and which dtype a result gets. Every claim on the page
 is checked by an ``assert`` next to it.

@@ -7,7 +7,7 @@ lies, how old its houses are, how many people live there and what they earn), we
 predict the district's median house value with the simplest model there is: a
 weighted sum of the features plus a constant. The model is easy; this page is about
 the workflow around it, which every later model reuses: look at the data, split it,
-preprocess it without peeking at the held-out examples, train with minibatch
+preprocess it without peeking at the held-out examples, train with :term:`minibatch`
 stochastic gradient descent (SGD), and report an error that means something in
 dollars. The data set is *California housing*, built from the 1990 US census by Pace
 and Barry (1997), in the copy from Aurélien Géron's *handson-ml2* repository, which
@@ -20,7 +20,7 @@ The page runs in under a minute on a 2-core CPU.
    .. grid-item-card:: What you will learn
       :class-card: sd-border-0 sd-shadow-sm
 
-      * Split data into training, validation and test sets, and fit all
+      * Split data into :term:`training <training set>`, :term:`validation <validation set>` and :term:`test sets <test set>`, and fit all
         preprocessing on the training split only (no data leakage)
       * Fill missing values, one-hot encode a category, standardise features
       * Write linear regression and minibatch SGD from scratch with autograd
@@ -193,7 +193,7 @@ print(f"train {len(train_df)}, validation {len(val_df)}, test {len(test_df)}")
 #
 # .. warning::
 #
-#    **Data leakage.** Every statistic that preprocessing uses (the median that
+#    **Data leakage** (:term:`data leakage`). Every statistic that preprocessing uses (the median that
 #    fills the gaps, the list of categories, the means and standard deviations) is
 #    *fitted on the training split only*, then *applied* unchanged to all three
 #    splits. Fitting it on the whole table lets the validation and test examples
@@ -289,7 +289,7 @@ def mse(y_hat, y):
 
 
 # %%
-# The minibatch iterator shuffles the example indices once per epoch and walks
+# The minibatch iterator shuffles the example indices once per :term:`epoch` and walks
 # through them ``batch_size`` at a time; indexing a tensor with a tensor of indices
 # gathers the rows. (The permutation is drawn on the CPU, so the shuffles are the
 # same on every device.) The last minibatch may be smaller, which is fine since
