@@ -193,7 +193,7 @@ print(f"train {len(train_df)}, validation {len(val_df)}, test {len(test_df)}")
 #
 # .. warning::
 #
-#    **Data leakage** (:term:`data leakage`). Every statistic that preprocessing uses (the median that
+#    :term:`Data leakage <data leakage>`. Every statistic that preprocessing uses (the median that
 #    fills the gaps, the list of categories, the means and standard deviations) is
 #    *fitted on the training split only*, then *applied* unchanged to all three
 #    splits. Fitting it on the whole table lets the validation and test examples
