@@ -5,7 +5,8 @@ Framework basics: fit a line
 Given a cloud of points :math:`(x^{(i)}, y^{(i)})` that lie roughly on a straight
 line, find the line. This is the smallest learning problem there is, and solving it
 takes every piece of PyTorch that the rest of the course builds on: tensors and their
-shapes, broadcasting, a :term:`loss`, :term:`gradients <gradient>`, and an update rule. We fit the line by
+shapes, broadcasting, a :term:`loss`, :term:`gradients <gradient>`, and an update rule.
+We fit the line by
 :term:`gradient descent` three times: with a gradient derived by hand, with the gradient
 computed by autograd, and with ``torch.nn`` and ``torch.optim``. Then we check that
 the three give the same numbers.

@@ -7,8 +7,10 @@ A real table mixes numbers with text categories ("brick", "stone"), has holes wh
 a value was never recorded or does not exist, and puts a lot area in square feet
 next to a count of fireplaces. This page turns such a table into tensors, step by
 step, with pandas: look at the table, fill the missing numbers, keep missing
-categories as a category of their own, encode categories as :term:`one-hot <one-hot encoding>` columns,
-:term:`standardise <standardisation>` the numbers, and convert the result to ``float32`` tensors. The table
+categories as a category of their own, encode categories as
+:term:`one-hot <one-hot encoding>` columns,
+:term:`standardise <standardisation>` the numbers, and convert the result to
+``float32`` tensors. The table
 is the Ames house prices data of Kaggle's *House Prices* competition (collected by
 Dean De Cock, 2011): one row per house sold in Ames, Iowa, described by a few dozen
 numeric and categorical columns, with the sale price to predict.

@@ -4,7 +4,8 @@ Calculus
 
 Training a network means walking downhill on a loss, and the slope of the hill is a
 derivative. This page gathers the calculus the course needs: derivatives, partial
-derivatives, :term:`gradients <gradient>` and the chain rule. Each is computed twice: from its
+derivatives, :term:`gradients <gradient>` and the chain rule. Each is computed twice:
+from its
 definition, by *finite differences* that nudge the input by a small :math:`h` and
 watch the output, and from the rules of calculus, and the two are checked against
 each other. Along the way we find out how small :math:`h` should be (smaller is not

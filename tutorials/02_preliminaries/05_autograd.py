@@ -3,7 +3,8 @@ Automatic differentiation
 =========================
 
 Training a network means following the gradient of a loss with respect to every
-parameter, and nobody derives those gradients by hand. PyTorch's :term:`autograd` records
+parameter, and nobody derives those gradients by hand. PyTorch's :term:`autograd`
+records
 the operations that produce a value, then runs the chain rule backwards through that
 record. This page opens the box: what the recorded graph looks like, what
 ``backward()`` computes when the output is a scalar and when it is a vector, how to

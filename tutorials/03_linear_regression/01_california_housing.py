@@ -20,8 +20,9 @@ The page runs in under a minute on a 2-core CPU.
    .. grid-item-card:: What you will learn
       :class-card: sd-border-0 sd-shadow-sm
 
-      * Split data into :term:`training <training set>`, :term:`validation <validation set>` and :term:`test sets <test set>`, and fit all
-        preprocessing on the training split only (no data leakage)
+      * Split data into :term:`training <training set>`,
+        :term:`validation <validation set>` and :term:`test sets <test set>`, and fit
+        all preprocessing on the training split only (no data leakage)
       * Fill missing values, one-hot encode a category, standardise features
       * Write linear regression and minibatch SGD from scratch with autograd
       * Write the same with ``nn.Linear``, ``nn.MSELoss`` and ``torch.optim.SGD``
@@ -193,8 +194,9 @@ print(f"train {len(train_df)}, validation {len(val_df)}, test {len(test_df)}")
 #
 # .. warning::
 #
-#    :term:`Data leakage <data leakage>`. Every statistic that preprocessing uses (the median that
-#    fills the gaps, the list of categories, the means and standard deviations) is
+#    :term:`Data leakage <data leakage>`. Every statistic that preprocessing uses
+#    (the median that fills the gaps, the list of categories, the means and standard
+#    deviations) is
 #    *fitted on the training split only*, then *applied* unchanged to all three
 #    splits. Fitting it on the whole table lets the validation and test examples
 #    influence training, and their error then no longer measures how the model does
