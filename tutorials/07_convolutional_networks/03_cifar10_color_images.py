@@ -31,6 +31,8 @@ operations on whole batches, and measure how much it helps when data are scarce.
       * channels and pooling, from :doc:`01_convolutions`
       * training a convolutional network with batch normalisation, from
         :doc:`02_lenet`
+      * overfitting and the gap between training and test accuracy, from
+        :doc:`../05_multilayer_perceptrons/03_generalization`
       * data: CIFAR-10, the first 4,000 training images (the course's offline
         subset), loaded with :func:`handson.data.load_cifar10`
       * run time: about a minute on a 2-core CPU
@@ -341,10 +343,11 @@ print(f"{sum(p.numel() for p in net.parameters()):,d} parameters")
 # training images, once with ``Augment()`` in front. The only difference is what
 # the network sees during training.
 #
-# We train with :class:`torch.optim.Adam`, an optimiser that adapts the step size of
-# every weight to the size of its recent gradients (a later chapter derives it), and
-# lower its learning rate along a cosine to zero, as on the previous page. Twenty
-# epochs of 3,000 images keep the two runs within the page's budget.
+# We train with :class:`torch.optim.Adam`, the variant of SGD that adapts the step
+# size of every weight to the size of its recent gradients (as in
+# :doc:`../05_multilayer_perceptrons/03_generalization`; a later chapter derives
+# it), and lower its learning rate along a cosine to zero, as on the previous
+# page. Twenty epochs of 3,000 images keep the two runs within the page's budget.
 #
 # .. note::
 #
