@@ -35,8 +35,10 @@ stranger can do when loaded carelessly.
       * :doc:`../06_builders_guide/05_file_io` (``torch.save``, ``torch.load``,
         ``state_dict``, atomic writes); this page goes further
       * :doc:`../06_builders_guide/02_parameters` (parameters and ``state_dict``)
-      * minibatch SGD with momentum and dropout, from the chapter
-        :ref:`chapter-multilayer-perceptrons`
+      * minibatch SGD and dropout:
+        :doc:`../05_multilayer_perceptrons/02_mlp_fashion_mnist` and
+        :doc:`../05_multilayer_perceptrons/03_generalization` (momentum is
+        written out on this page)
       * data: Fashion-MNIST, a subset of 20,000 training images and the 10,000
         test images
       * run time: about 15 seconds on a 2-core CPU

@@ -33,11 +33,15 @@ Fashion-MNIST.
    .. grid-item-card:: Prerequisites
       :class-card: sd-border-0 sd-shadow-sm
 
-      * convolutions, padding, stride and pooling, from the chapter
-        :ref:`chapter-convolutional-networks`
-      * writing your own layers: :doc:`../06_builders_guide/04_custom_layers`
-      * ``handson.train`` from the chapter :ref:`chapter-linear-classification`;
+      * convolutions, padding, stride and pooling:
+        :doc:`../07_convolutional_networks/01_convolutions`; ``nn.BatchNorm2d``
+        used as a tool: :doc:`../07_convolutional_networks/02_lenet`
+      * vanishing and exploding gradients:
+        :doc:`../05_multilayer_perceptrons/04_numerical_stability`
+      * writing your own layers: :doc:`../06_builders_guide/04_custom_layers`;
         ``state_dict`` and buffers: :doc:`01_saving_and_loading`
+      * ``handson.train``:
+        :doc:`../04_linear_classification/02_softmax_regression_scratch`
       * data: Fashion-MNIST, a subset of 20,000 training images and the 10,000
         test images
       * run time: about a minute on a 2-core CPU (most of it training)
@@ -106,9 +110,11 @@ device = handson.device()
 # Batch normalisation from scratch
 # --------------------------------
 #
-# Batch normalisation standardises each channel with statistics of the current
-# minibatch :math:`\mathcal{B}`, then lets the network rescale and shift the result
-# with learned parameters :math:`\boldsymbol{\gamma}` (scale) and
+# The modern LeNet of :doc:`../07_convolutional_networks/02_lenet` used
+# ``nn.BatchNorm2d`` as a ready-made layer; here we open it. Batch normalisation
+# standardises each channel with statistics of the current minibatch
+# :math:`\mathcal{B}`, then lets the network rescale and shift the result with
+# learned parameters :math:`\boldsymbol{\gamma}` (scale) and
 # :math:`\boldsymbol{\beta}` (shift), one entry per channel:
 #
 # .. math::

@@ -57,7 +57,7 @@ output layer on frozen features), and look at what the first layer learned.
 #
 # .. math::
 #
-#    \hat{\mathbf{o}} = \mathbf{W} \, \phi_{\boldsymbol{\theta}}(\mathsf{X})
+#    \mathbf{o} = \mathbf{W} \, \phi_{\boldsymbol{\theta}}(\mathsf{X})
 #    + \mathbf{b}.
 #
 # Pretraining on a *source* task (digits) gives body parameters
@@ -90,8 +90,8 @@ output layer on frozen features), and look at what the first layer learned.
 #    single linear layer as head), the pretraining is a single epoch, and the
 #    fine-tuning runs 10 epochs on 500 images, so that the page builds in about a
 #    minute on a 2-core CPU. Digits and clothes are both 28 by 28 grey images, so
-#    the low-level features have a chance to transfer; the effects are smaller than
-#    with ImageNet weights, and we measure whether they survive at all.
+#    the low-level features have a chance to transfer. Expect smaller effects than
+#    with ImageNet weights; we measure whether they survive at all.
 
 import pathlib
 import tempfile
@@ -315,6 +315,7 @@ ax.set_ylabel("test accuracy")
 ax.set_title("Pretrained weights give a head start")
 ax.grid(alpha=0.3)
 ax.legend()
+fig.tight_layout()
 plt.show()
 
 gain = final["fine-tuning"] - final["from scratch"]
@@ -370,7 +371,7 @@ handson.check(all(a["fine-tuning"] > a["from scratch"]
 
 fig, ax = plt.subplots(figsize=(5.5, 3.8))
 bars = ax.bar(kinds, [means[k] for k in kinds], color=["C0", "C3", "C2"], alpha=0.6)
-ax.bar_label(bars, fmt="%.3f", padding=8)
+ax.bar_label(bars, fmt="%.3f", label_type="center")
 for x, kind in enumerate(kinds):
     ax.plot([x] * len(final_by_draw), [a[kind] for a in final_by_draw.values()],
             "ko", ms=4)
@@ -378,6 +379,7 @@ low = min(min(a.values()) for a in final_by_draw.values())
 ax.set_ylim(max(0.0, low - 0.15), min(1.0, max(means.values()) + 0.08))
 ax.set_ylabel("test accuracy after the last epoch")
 ax.set_title("Three draws of 500 labelled images (note the y-axis)")
+fig.tight_layout()
 plt.show()
 
 # %%
@@ -425,10 +427,12 @@ fig.tight_layout()
 plt.show()
 
 # %%
-# The fine-tuned filters are recognisably the pretrained ones, adjusted; the
-# filters trained from scratch have moved away from their random start. To put
-# numbers on this, we measure how far each layer's weights :math:`\mathbf{W}`
-# moved during training on the 500 images, relative to where they started,
+# Each pair of rows looks alike: the fine-tuned filters are recognisably the
+# pretrained ones, and even the filters trained from scratch keep traces of their
+# random start, because 500 images and 10 epochs move no filter very far. The eye
+# cannot tell which pair moved more, so we measure how far each layer's weights
+# :math:`\mathbf{W}` moved during training on the 500 images, relative to where
+# they started,
 # :math:`\lVert \mathbf{W}_\text{end} - \mathbf{W}_\text{start} \rVert /
 # \lVert \mathbf{W}_\text{start} \rVert`.
 
