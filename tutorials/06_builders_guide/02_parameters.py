@@ -192,7 +192,7 @@ assert num_params == formula
 # Changing values by hand
 # ~~~~~~~~~~~~~~~~~~~~~~~
 #
-# To overwrite parameters, do it inside :func:`torch.no_grad`, which tells autograd
+# To overwrite parameters, do it inside :class:`torch.no_grad`, which tells autograd
 # not to record the change:
 
 with torch.no_grad():
