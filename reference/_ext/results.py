@@ -44,7 +44,10 @@ def _machine() -> list[str]:
 def _title(rst: Path) -> str:
     lines = rst.read_text(encoding="utf-8").splitlines()
     for i in range(len(lines) - 1):
-        if lines[i].strip() and re.fullmatch(r"=+", lines[i + 1].strip() or "x"):
+        underline = lines[i + 1].strip()
+        if lines[i].strip() and not lines[i].startswith("..") \
+                and re.fullmatch(r"([-=~^])\1+", underline or "x") \
+                and len(underline) >= len(lines[i].strip()):
             return lines[i].strip()
     return rst.stem
 
