@@ -54,7 +54,7 @@ def _methods(cls: type) -> Iterator[tuple[str, str]]:
 TORCH_GENERATED = [
     "torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.optim.lr_scheduler",
     "torch.linalg", "torch.cuda", "torch.autograd", "torch.autograd.functional",
-    "torch.fft", "torch.nn.utils", "torch.func", "torch.backends.cudnn",
+    "torch.fft", "torch.nn.utils", "torch.nn.parameter", "torch.func", "torch.backends.cudnn",
 ]
 TORCH_PAGES = {  # namespaces documented on one page each
     "torch.nn.init": "nn.init.html",
