@@ -123,6 +123,9 @@ sphinx_gallery_conf = {
     "doc_module": ("handson",),
     "backreferences_dir": "reference/backreferences",
     "capture_repr": ("_repr_html_", "__repr__"),
+    # a cell ending in torch.manual_seed(0) would show "<torch._C.Generator object at
+    # 0x...>"; never show a generator's repr (tests/test_site_build.py checks the pages)
+    "ignore_repr_types": r"torch\._C\.Generator",
     "abort_on_example_error": False,
     "only_warn_on_example_error": False,
     "show_signature": False,

@@ -5,7 +5,10 @@ page has not taught. Submodules:
 
 * :mod:`handson.data` -- verified, offline-capable loaders for the course's data sets;
 * :mod:`handson.quick` -- quick mode for smoke tests (``HANDSON_QUICK=1``);
-* :mod:`handson.devices` -- choosing CPU or GPU;
+* :mod:`handson.devices` -- choosing CPU, CUDA or Apple's MPS;
+* :mod:`handson.reproducibility` -- one call that seeds every generator;
+* :mod:`handson.files` -- checkpoints written atomically;
+* :mod:`handson.augmentation` -- batch-wise random flips and crops;
 * :mod:`handson.metrics`, :mod:`handson.training`, :mod:`handson.plotting`,
   :mod:`handson.timing` -- accuracy, minibatches and the training loop, image grids,
   a stopwatch.
@@ -13,14 +16,18 @@ page has not taught. Submodules:
 
 from __future__ import annotations
 
+from handson.augmentation import Augment
 from handson.devices import device
+from handson.files import save_atomic
 from handson.metrics import accuracy, evaluate_accuracy
 from handson.plotting import show_images
 from handson.quick import check, epochs, is_quick, shrink
+from handson.reproducibility import seed
 from handson.timing import Timer
 from handson.training import History, batches, train
 
 __all__ = [
+    "Augment",
     "History",
     "Timer",
     "accuracy",
@@ -30,6 +37,8 @@ __all__ = [
     "epochs",
     "evaluate_accuracy",
     "is_quick",
+    "save_atomic",
+    "seed",
     "show_images",
     "shrink",
     "train",

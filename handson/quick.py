@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 
-__all__ = ["QUICK_EPOCHS", "check", "epochs", "is_quick", "shrink"]
+__all__ = ["QUICK_EPOCHS", "check", "epochs", "is_quick", "margin", "shrink"]
 
 #: The most epochs any training loop runs in quick mode.
 QUICK_EPOCHS = 2
@@ -74,40 +74,105 @@ def shrink(n: int, quick_n: int) -> int:
     return min(n, quick_n) if is_quick() else n
 
 
-def check(condition: bool, message: str) -> bool:
-    """Assert a result a tutorial claims; in quick mode, report it visibly instead.
+_OPS = {
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
 
-    A shrunk run cannot reach the accuracy of a full one, so quick mode prints
-    ``[quick mode] not checked: <message>`` rather than failing or pretending.
-    At full settings a false ``condition`` raises :class:`AssertionError` with
-    ``message``. Returns ``condition`` so a caller can branch on it.
+
+def check(what: str, value, op: str, threshold, *, quick: bool = False) -> None:
+    """Assert ``value op threshold``, a result the tutorial claims, and record both numbers.
+
+    ``what`` names the measured quantity (``"test accuracy of the MLP"``); ``value`` is
+    what the code measured and ``threshold`` what the page claims about it, so the
+    message and the site's results page show, e.g., ``test accuracy 0.8712 >= 0.85``
+    and how close the claim came to failing. ``op`` is one of ``> >= < <= == !=``.
+
+    A shrunk run cannot reach the accuracy of a full one, so in quick mode a failed
+    check prints ``[quick mode] not checked: ...`` instead of failing, unless
+    ``quick=True`` says the claim holds at the quick size too (the seed-robustness
+    tests run every page in quick mode over several seeds and rely on those).
+    Returns ``None``, so a cell that ends in a check shows no stray ``True``.
 
     Examples
     --------
     >>> import os
-    >>> os.environ["HANDSON_QUICK"] = "0"; check(0.9 > 0.8, "accuracy above 0.8")
-    True
+    >>> os.environ["HANDSON_QUICK"] = "0"; check("accuracy", 0.9, ">=", 0.8)
+    >>> check("accuracy", 0.7, ">=", 0.8)
+    Traceback (most recent call last):
+    ...
+    AssertionError: check failed: accuracy 0.7 >= 0.8 does not hold
     """
-    condition = bool(condition)
-    _record(message, condition)
-    if is_quick():
-        if not condition:
-            print(f"[quick mode] not checked: {message}")
-        return condition
-    if not condition:
-        raise AssertionError(f"check failed: {message}")
-    return condition
+    if op not in _OPS:
+        raise ValueError(f"check: op must be one of {' '.join(_OPS)}, got {op!r}.")
+    if not isinstance(what, str) or not what:
+        raise TypeError(f"check: the first argument names what is measured, got {what!r}.")
+    value, threshold = _plain(value), _plain(threshold)
+    passed = bool(_OPS[op](value, threshold))
+    text = f"{what} {_fmt(value)} {op} {_fmt(threshold)}"
+    asserted = quick or not is_quick()
+    _record(text, passed, value=value, op=op, threshold=threshold, asserted=asserted)
+    if passed:
+        return None
+    if not asserted:
+        print(f"[quick mode] not checked: {text} does not hold")
+        return None
+    raise AssertionError(f"check failed: {text} does not hold")
 
 
-def _record(message: str, passed: bool) -> None:
+def margin(value, op: str, threshold) -> float | None:
+    """How far ``value`` is from failing ``value op threshold``, relative to the threshold.
+
+    Positive when the check holds; ``None`` for non-numeric values or ``==``/``!=``.
+    A margin under 0.01 means a 1 % change of the result would flip the check.
+
+    Examples
+    --------
+    >>> round(margin(0.87, ">=", 0.85), 4)
+    0.0235
+    >>> round(margin(0.1, "<", 0.2), 2)
+    0.5
+    """
+    if op not in (">", ">=", "<", "<=") or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in (value, threshold)):
+        return None
+    diff = value - threshold if op.startswith(">") else threshold - value
+    return diff / abs(threshold) if threshold else diff
+
+
+def _plain(x):
+    """Turn one-element tensors and NumPy scalars into Python numbers."""
+    if hasattr(x, "item") and getattr(x, "ndim", 0) == 0 and not isinstance(x, (str, bytes)):
+        try:
+            return x.item()
+        except (TypeError, ValueError):
+            return x
+    return x
+
+
+def _fmt(x) -> str:
+    if isinstance(x, float):
+        return f"{x:.4g}"
+    if isinstance(x, (set, frozenset)):
+        return "{" + ", ".join(sorted(map(repr, x))) + "}"
+    return repr(x) if isinstance(x, str) else str(x)
+
+
+def _record(message: str, passed: bool, **figures) -> None:
     """Append the check to ``HANDSON_RESULTS_FILE`` (set by the docs build) if set.
 
-    The site's results page lists what every tutorial checked, with the figures its
-    messages carry; outside the build nothing is written.
+    The site's results page lists what every tutorial checked, with the measured value,
+    the threshold and the margin between them; outside the build nothing is written.
     """
     path = os.environ.get("HANDSON_RESULTS_FILE", "").strip()
     if not path:
         return
     entry = {"message": message, "passed": passed, "quick": is_quick()}
+    for key, val in figures.items():
+        entry[key] = val if isinstance(val, (int, float, str, bool, type(None))) else str(val)
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps(entry) + "\n")

@@ -105,6 +105,7 @@ def train(
     device: torch.device | None = None,
     progress: bool | None = None,
     verbose: bool = True,
+    generator: torch.Generator | None = None,
 ) -> History:
     """Train a classifier for ``num_epochs`` epochs; return its :class:`History`.
 
@@ -117,8 +118,7 @@ def train(
     Examples
     --------
     >>> import torch
-    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
-    <torch._C.Generator object at ...>
+    >>> _ = torch.manual_seed(0)
     >>> X = torch.randn(200, 2); y = (X[:, 0] > 0).long()
     >>> net = torch.nn.Linear(2, 2)
     >>> opt = torch.optim.SGD(net.parameters(), lr=0.5)
@@ -143,7 +143,7 @@ def train(
         net.train()
         loss_sum = torch.zeros((), device=device)
         hits = torch.zeros((), device=device, dtype=torch.long)
-        for X, y in batches(X_train, y_train, batch_size):
+        for X, y in batches(X_train, y_train, batch_size, generator=generator):
             X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
             y_hat = net(X)
             batch_loss = loss(y_hat, y)
