@@ -1,5 +1,5 @@
-"""Sphinx configuration for Hands-On Deep Learning (kept short; gallery settings live
-in gallery_conf.py)."""
+"""Sphinx configuration for Hands-On Deep Learning (kept short: the gallery settings
+live in gallery_conf.py, the build's machinery in reference/_ext/)."""
 
 import sys
 from datetime import date
@@ -7,6 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "reference" / "_ext"))
+
+from layout import GALLERY_DIRNAME  # noqa: E402
 
 import gallery_conf  # noqa: E402
 from gallery_conf import sphinx_gallery_conf  # noqa: E402, F401
@@ -27,7 +29,10 @@ extensions = [
     "sphinx_copybutton",
     "sphinx-mathjax-offline",  # MathJax served from _static: pages work offline
     "myst_parser",
-    # ours, in reference/_ext/
+    # ours, in reference/_ext/ (see its README)
+    "gallery_hooks",
+    "page_stamp",
+    "offline_times",
     "api_index",
     "notebooks",
     "results",
@@ -47,7 +52,7 @@ include_patterns = [
     "index.md",
     "source/**",
     "reference/**",
-    "auto_tutorials/**",
+    f"{GALLERY_DIRNAME}/**",
     "sg_execution_times.rst",
     "results.rst",
 ]
@@ -69,7 +74,7 @@ napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 
 # Intersphinx works offline: the inventories are kept in the repository (Python's and
-# pandas' from Debian's doc packages, the others made by reference/make_inventories.py),
+# pandas' from Debian's doc packages, the others made by reference/_ext/make_inventories.py),
 # so the build never touches the network.
 _INV = "reference/inventories/"
 intersphinx_mapping = {
@@ -92,7 +97,3 @@ html_theme_options = {
 }
 html_context = {"default_mode": "auto"}  # light or dark, following the reader's system
 copybutton_exclude = ".linenos, .gp, .go"  # copy code, not prompts or outputs
-
-
-def setup(app):
-    gallery_conf.setup(app)

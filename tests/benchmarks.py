@@ -32,7 +32,9 @@ import torch
 from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "reference" / "_ext")]
+from layout import GALLERY_DIRNAME as GALLERY  # noqa: E402
+
 OUT = ROOT / "_build" / "bench"
 
 
@@ -280,7 +282,7 @@ def bench_build_runs(quick: bool, workers: list[int]) -> dict:
             touched = sorted((src / "tutorials").rglob("[0-9][0-9]_*.py"))[0]
             touched.write_text(touched.read_text() + "\n# touched by the benchmark\n")
             one, peak_one = _sphinx(src, env)
-            cost = json.loads(next((src / "auto_tutorials").rglob(
+            cost = json.loads(next((src / GALLERY).rglob(
                 touched.stem + ".cost.json")).read_text())["time"]
             out[f"{n} worker(s)"] = {
                 "cold build s": round(cold, 1),

@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from handson.data import registry, store
-from handson.data.registry import Dataset, FileSpec
-
 ROOT = Path(__file__).resolve().parents[1]
+# the build's machinery (reference/_ext/layout.py knows the gallery's output layout)
+sys.path[:0] = [str(ROOT), str(ROOT / "reference" / "_ext")]
+
+from handson.data import registry, store  # noqa: E402
+from handson.data.registry import Dataset, FileSpec  # noqa: E402
+
 SHARED_DATA = Path(os.environ.get("HANDSON_DATA_MIRROR") or ROOT.parent / "shared" / "data")
 
 PAYLOAD = b"hello, verified world\n" * 100

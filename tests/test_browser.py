@@ -17,11 +17,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from layout import GALLERY_DIRNAME as GALLERY
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-TUTORIAL = "auto_tutorials/01_getting_started/01_fit_a_line.html"
+TUTORIAL = f"{GALLERY}/01_getting_started/01_fit_a_line.html"
 
 pytestmark = pytest.mark.slow
 

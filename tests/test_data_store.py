@@ -19,9 +19,9 @@ from handson.data import (
     fetch,
     read_payload,
     safe_extract,
+    store,
     verify_cached,
 )
-from handson.data import store
 from handson.data.__main__ import main as cli
 from handson.data.registry import FileSpec
 

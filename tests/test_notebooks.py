@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from layout import GALLERY_DIRNAME as GALLERY
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +22,7 @@ RAW_RST = re.compile(r"^\s*\.\. [\w-]+::|:(doc|func|class|term|ref|mod|meth):`",
 
 
 def _notebooks(site: Path) -> list[Path]:
-    return sorted((site / "auto_tutorials").rglob("[0-9][0-9]_*.ipynb"))
+    return sorted((site / GALLERY).rglob("[0-9][0-9]_*.ipynb"))
 
 
 def test_markdown_cells_hold_no_raw_rst(site: Path):
@@ -41,7 +42,7 @@ def test_first_cell_installs_what_is_missing(site: Path):
 
 
 def test_dropdowns_become_details(site: Path):
-    nb = nbformat.read(site / "auto_tutorials/01_getting_started/01_fit_a_line.ipynb",
+    nb = nbformat.read(site / f"{GALLERY}/01_getting_started/01_fit_a_line.ipynb",
                        as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "<details><summary>" in text and "</details>" in text
@@ -56,7 +57,7 @@ def test_notebook_runs_in_a_fresh_kernel(site: Path, name: str, tmp_path: Path,
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("HANDSON_DATA_DIR", os.environ.get("HANDSON_DATA_DIR",
                                                           str(tmp_path / "cache")))
-    nb = nbformat.read(site / "auto_tutorials" / f"{name}.ipynb", as_version=4)
+    nb = nbformat.read(site / GALLERY / f"{name}.ipynb", as_version=4)
     NotebookClient(nb, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]

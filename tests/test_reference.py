@@ -10,17 +10,16 @@ import importlib
 import inspect
 import pkgutil
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from layout import GALLERY_DIRNAME as GALLERY
+from layout import tutorial_files
 
 import handson
 import handson.data
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from gallery_conf import tutorial_files  # noqa: E402
 
 pytestmark = pytest.mark.slow
 TORCH_DOCS = "https://docs.pytorch.org/docs/stable/"
@@ -31,19 +30,19 @@ def _html(site: Path, rel: str) -> str:
 
 
 def test_torch_nn_linear_in_code_links_to_pytorch_docs(site: Path):
-    page = _html(site, "auto_tutorials/01_getting_started/01_fit_a_line.html")
+    page = _html(site, f"{GALLERY}/01_getting_started/01_fit_a_line.html")
     assert f'href="{TORCH_DOCS}generated/torch.nn.Linear.html#torch.nn.Linear"' in page
 
 
 def test_handson_function_in_code_links_to_its_reference_page(site: Path):
-    page = _html(site, "auto_tutorials/03_linear_regression/01_california_housing.html")
+    page = _html(site, f"{GALLERY}/03_linear_regression/01_california_housing.html")
     assert 'href="../../reference/generated/handson.data.load_california_housing.html' in page
 
 
 def test_reference_page_lists_the_tutorials_using_it(site: Path):
     page = _html(site, "reference/generated/handson.data.load_california_housing.html")
     assert "Tutorials using" in page
-    assert "auto_tutorials/03_linear_regression/01_california_housing.html" in page
+    assert f"{GALLERY}/03_linear_regression/01_california_housing.html" in page
 
 
 def test_every_public_handson_object_has_a_reference_page(site: Path):
@@ -72,7 +71,7 @@ def test_public_functions_have_examples_and_name_their_tutorial():
         doc = inspect.getdoc(obj) or ""
         assert "Examples" in doc or inspect.isclass(obj) and obj.__name__ == "History", name
         if name not in {"History", "check", "epochs", "shrink", "is_quick"}:
-            assert ":doc:`/auto_tutorials/" in doc, f"handson.{name} names no tutorial"
+            assert f":doc:`/{GALLERY}/" in doc, f"handson.{name} names no tutorial"
 
 
 # --------------------------------------------------------------------------- torch index
@@ -149,7 +148,7 @@ def test_pytorch_api_index_lists_every_torch_object_the_tutorials_use(site: Path
     assert not missing, f"used in tutorials but not in the PyTorch API index: {missing}"
     page = _html(site, "reference/pytorch_api.html")
     assert f'href="{TORCH_DOCS}generated/torch.nn.Linear.html#torch.nn.Linear"' in page
-    assert "auto_tutorials/01_getting_started/01_fit_a_line.html" in page
+    assert f"{GALLERY}/01_getting_started/01_fit_a_line.html" in page
 
 
 def test_prose_uses_roles_not_raw_api_urls():

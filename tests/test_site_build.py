@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import copy_sources, run_sphinx
+from layout import GALLERY_DIRNAME as GALLERY
+from layout import tutorial_files
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from conftest import copy_sources, run_sphinx  # noqa: E402
-from gallery_conf import tutorial_files  # noqa: E402
 
 
 def _outputs(site: Path, tutorial: Path) -> dict[str, Path]:
     rel = tutorial.relative_to(ROOT / "tutorials")
     chapter, stem = rel.parent, tutorial.stem
-    html = site / "_build/html/auto_tutorials" / chapter
+    html = site / f"_build/html/{GALLERY}" / chapter
     return {
         "page": html / f"{stem}.html",
-        "notebook": site / "auto_tutorials" / chapter / f"{stem}.ipynb",
-        "script": site / "auto_tutorials" / chapter / f"{stem}.py",
-        "thumb": site / "auto_tutorials" / chapter / "images/thumb" / f"sphx_glr_{stem}_thumb.png",
+        "notebook": site / GALLERY / chapter / f"{stem}.ipynb",
+        "script": site / GALLERY / chapter / f"{stem}.py",
+        "thumb": site / GALLERY / chapter / "images/thumb" / f"sphx_glr_{stem}_thumb.png",
     }
 
 
@@ -65,7 +63,7 @@ def test_chapter_zips_and_timings(site: Path):
             expected = {f"{chapter}/{t.stem}{suffix}" for t in tutorial_files()
                         if t.parent.name == chapter}
             assert set(names) == expected
-        index = (html / "auto_tutorials" / chapter / "index.html").read_text()
+        index = (html / GALLERY / chapter / "index.html").read_text()
         assert f"{chapter}_python.zip" in index
     timing = (html / "sg_execution_times.html").read_text()
     for tutorial in tutorial_files():

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import landing
+import launch
+import notebooks
 import pytest
+from layout import GALLERY_DIRNAME as GALLERY
+from layout import tutorial_files
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "reference" / "_ext"))
-import landing  # noqa: E402
-import launch  # noqa: E402
-import notebooks  # noqa: E402
-from gallery_conf import tutorial_files  # noqa: E402
 
 
 def _config(url: str = "") -> SimpleNamespace:
@@ -44,7 +42,8 @@ def test_every_chapter_is_on_the_learning_path():
 
 def test_notebook_conversion_of_directives_and_roles():
     text = ("Intro :func:`torch.matmul` and ``x``.\n\n.. dropdown:: Why?\n\n   Because.\n\n"
-            ".. note::\n\n   Careful.\n\nSee :doc:`the data <../01_getting_started/01_fit_a_line>`.")
+            ".. note::\n\n   Careful.\n\n"
+            "See :doc:`the data <../01_getting_started/01_fit_a_line>`.")
     out = notebooks.convert_roles(notebooks.convert_directives(text))
     assert "`torch.matmul`" in out and "`x`" in out and "``" not in out
     assert "<details><summary>Why?</summary>" in out and "Because." in out
@@ -64,8 +63,8 @@ def test_landing_page_has_path_and_a_card_per_chapter(site: Path):
     assert "learning_path.svg" in html
     chapters = {t.parent.name for t in tutorial_files()}
     for chapter in chapters:
-        assert f"auto_tutorials/{chapter}/index.html" in html
-        assert re.search(rf'<img[^>]+sphx_glr_\d\d_[^"]*_thumb\.png', html)
+        assert f"{GALLERY}/{chapter}/index.html" in html
+        assert re.search(r'<img[^>]+sphx_glr_\d\d_[^"]*_thumb\.png', html)
     assert html.count("sd-card-img-top") >= len(chapters)
 
 
@@ -80,7 +79,7 @@ def test_results_page_lists_every_tutorial_with_time_and_machine(site: Path):
 
 @pytest.mark.slow
 def test_pages_are_self_contained_and_have_copy_buttons(site: Path):
-    page = (site / "_build/html/auto_tutorials/01_getting_started/01_fit_a_line.html"
+    page = (site / f"_build/html/{GALLERY}/01_getting_started/01_fit_a_line.html"
             ).read_text(encoding="utf-8")
     assert "_static/mathjax/tex-chtml.js" in page
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page)

@@ -11,10 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from layout import tutorial_files
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from gallery_conf import tutorial_files  # noqa: E402
 
 #: Generous: quick mode aims at under 10 s a page; this limit only catches a hang.
 TIME_LIMIT_S = 120
@@ -35,5 +34,6 @@ def test_tutorial_runs_in_quick_mode(path: Path, tmp_path: Path):
         [sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True,
         text=True, timeout=TIME_LIMIT_S,
     )
-    assert proc.returncode == 0, f"{path.name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+    assert proc.returncode == 0, \
+        f"{path.name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
     assert proc.stdout.strip(), f"{path.name} printed nothing: its results are not shown"

@@ -10,9 +10,9 @@ Command line: ``python -m handson.data list | download NAME | download --all | v
 
 from __future__ import annotations
 
+from handson.data import loaders, registry
 from handson.data.archives import UnsafeArchiveError, safe_extract
 from handson.data.errors import CorruptFileError, DataError, DataNotFoundError
-from handson.data import loaders, registry
 from handson.data.loaders import (
     load_airfoil,
     load_california_housing,

@@ -55,7 +55,8 @@ def _check_split(split: str) -> None:
         raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
 
 
-def _to_tensors(images: np.ndarray, labels: np.ndarray, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+def _to_tensors(images: np.ndarray, labels: np.ndarray,
+                split: str) -> tuple[torch.Tensor, torch.Tensor]:
     n = shrink(len(labels), _QUICK_SIZES[split])
     X = torch.from_numpy(images[:n].copy()).float().div_(255)
     y = torch.from_numpy(labels[:n].astype(np.int64))
@@ -98,7 +99,8 @@ def load_fashion_mnist(split: Split = "train") -> tuple[torch.Tensor, torch.Tens
     return _load_idx_pair("fashion-mnist", split)
 
 
-def load_cifar10(split: Split = "train", *, full: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+def load_cifar10(split: Split = "train", *,
+                 full: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """CIFAR-10: ``X`` of shape ``(N, 3, 32, 32)`` in ``[0, 1]``, ``y`` in ``0..9``.
 
     With ``full=False`` (the default) this is the course mirror's subset: the first

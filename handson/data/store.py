@@ -79,7 +79,8 @@ def _open_payload(path: Path, spec: FileSpec) -> BinaryIO:
 def file_digest(path: Path, spec: FileSpec) -> str:
     """SHA-256 of ``path`` (of its gunzipped payload when ``spec.gunzip``).
 
-    Raises :class:`~handson.data.errors.CorruptFileError` when a gzip stream is truncated or damaged.
+    Raises :class:`~handson.data.errors.CorruptFileError` when a gzip stream is truncated
+    or damaged.
     """
     h = hashlib.sha256()
     try:

@@ -15,6 +15,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
+import layout
 from sphinx.application import Sphinx
 from sphinx.util.inventory import InventoryFile
 
@@ -40,7 +41,7 @@ def _torch_inventory(srcdir: Path) -> set[str]:
     return {name for role, items in inv.items() if role.startswith("py:") for name in items}
 
 
-def collect(srcdir: Path, gallery_dir: str = "auto_tutorials") -> dict[str, set[str]]:
+def collect(srcdir: Path, gallery_dir: str = layout.GALLERY_DIRNAME) -> dict[str, set[str]]:
     """Map each torch object (public dotted name) to the tutorial docnames using it."""
     known = _torch_inventory(srcdir)
     users: dict[str, set[str]] = defaultdict(set)

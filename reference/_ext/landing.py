@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import layout
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
@@ -99,9 +100,10 @@ def chapter_cards(info) -> str:
     lines = ["::::{grid} 1 2 2 3", ":gutter: 3", ""]
     for folder, title, intro, stem in info:
         lines += [f":::{{grid-item-card}} {int(folder[:2])}. {title}",
-                  f":link: /auto_tutorials/{folder}/index", ":link-type: doc"]
+                  f":link: /{layout.GALLERY_DIRNAME}/{folder}/index", ":link-type: doc"]
         if stem:
-            lines.append(f":img-top: /auto_tutorials/{folder}/images/thumb/sphx_glr_{stem}_thumb.png")
+            lines.append(f":img-top: /{layout.GALLERY_DIRNAME}/{folder}/images/thumb/"
+                         f"sphx_glr_{stem}_thumb.png")
         lines += [intro, ":::", ""]
     lines.append("::::")
     return "\n".join(lines) + "\n"
@@ -115,7 +117,7 @@ def _write_if_changed(path: Path, data: str) -> None:
 
 def build_landing(app: Sphinx) -> None:
     src = Path(app.srcdir)
-    info = chapters(src / "tutorials")
+    info = chapters(src / layout.TUTORIALS_DIRNAME)
     out = src / "source" / "_generated"
     _write_if_changed(out / "chapters.md", chapter_cards(info))
     svg = out / "learning_path.svg"

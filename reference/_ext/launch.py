@@ -11,13 +11,13 @@ which the site's deployment publishes to the branch ``handson_notebooks_branch``
 from __future__ import annotations
 
 import html
-import re
 from urllib.parse import urlsplit
 
+import layout
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-_TUTORIAL = re.compile(r"^auto_tutorials/(?P<chapter>\d\d_[^/]+)/(?P<stem>\d\d_[^/]+)$")
+_TUTORIAL = layout.DOCNAME
 
 
 def _github(url: str) -> tuple[str, str] | None:

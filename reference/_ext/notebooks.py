@@ -21,6 +21,7 @@ import json
 import re
 from pathlib import Path
 
+import layout
 from sphinx.application import Sphinx
 
 ADMONITIONS = {"note": "Note", "warning": "Warning", "tip": "Tip", "important": "Important",
@@ -78,7 +79,8 @@ def convert_directives(text: str) -> str:
     return "\n".join(out)
 
 
-_ROLE_WITH_TITLE = re.compile(r":(?:doc|ref|term|func|class|meth|mod|obj|data|attr):`([^`<]+?)\s*<[^>]+>`")
+_ROLE_WITH_TITLE = re.compile(
+    r":(?:doc|ref|term|func|class|meth|mod|obj|data|attr):`([^`<]+?)\s*<[^>]+>`")
 _ROLE = re.compile(r":(?:func|class|meth|mod|obj|data|attr|exc):`~?([^`]+)`")
 _PLAIN_ROLE = re.compile(r":(?:doc|ref|term|math):`([^`]+)`")
 
@@ -109,7 +111,7 @@ def convert_notebook(path: Path) -> bool:
 
 
 def convert_all(app: Sphinx) -> None:
-    for path in sorted(Path(app.srcdir, "auto_tutorials").rglob("*.ipynb")):
+    for path in sorted(Path(app.srcdir, layout.GALLERY_DIRNAME).rglob("*.ipynb")):
         convert_notebook(path)
 
 

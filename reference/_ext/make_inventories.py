@@ -8,7 +8,7 @@ and writes one entry per public object with the URL pattern of its documentation
 
 Run it after upgrading torch, NumPy or matplotlib, and commit the result:
 
-    python reference/make_inventories.py
+    python reference/_ext/make_inventories.py
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent / "inventories"
+HERE = Path(__file__).resolve().parents[1] / "inventories"
 
 Entry = tuple[str, str, str]  # (name, "py:role", uri relative to the site)
 
@@ -83,7 +83,8 @@ def torch_entries() -> Iterator[Entry]:
             if full == "torch.Tensor":
                 yield full, role, "tensors.html#torch.Tensor"
                 for m, mrole in _methods(torch.Tensor):
-                    yield f"torch.Tensor.{m}", mrole, f"generated/torch.Tensor.{m}.html#torch.Tensor.{m}"
+                    yield (f"torch.Tensor.{m}", mrole,
+                           f"generated/torch.Tensor.{m}.html#torch.Tensor.{m}")
                 continue
             if full in {"torch.device", "torch.dtype", "torch.layout"}:
                 yield full, role, f"tensor_attributes.html#{full}"
@@ -143,7 +144,8 @@ def matplotlib_entries() -> Iterator[Entry]:
         if role == "py:function":
             full = f"matplotlib.pyplot.{name}"
             yield full, role, f"_as_gen/{full}.html#{full}"
-    yield "matplotlib.axes.Axes", "py:class", "_as_gen/matplotlib.axes.Axes.html#matplotlib.axes.Axes"
+    yield ("matplotlib.axes.Axes", "py:class",
+           "_as_gen/matplotlib.axes.Axes.html#matplotlib.axes.Axes")
     for m, mrole in _methods(matplotlib.axes.Axes):
         full = f"matplotlib.axes.Axes.{m}"
         yield full, mrole, f"_as_gen/{full}.html#{full}"
