@@ -1,8 +1,8 @@
 """The built site in a real browser (Debian's Chromium, driven by Playwright).
 
-Checks, on the quick-mode build: pages load with no console error, no failed request
-and no request leaving the site (the site must work offline); math is typeset; every
-image loads; a dropdown opens on click; search finds "softmax"; the download links
+Checks, on the quick-mode build: every built page loads with no console error, no
+failed request, no request leaving the site (the site must work offline) and every
+image loaded; math is typeset; a dropdown opens on click; search finds "softmax"; the download links
 return the script and the notebook. Screenshots go to ``_build/screenshots/``.
 """
 
@@ -95,6 +95,33 @@ class Visit:
 def _images_loaded(page) -> bool:
     return page.evaluate(
         "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+
+
+def built_pages(site: Path) -> list[str]:
+    """Every HTML page of the site, relative to its root (not the theme's assets)."""
+    html = site / "_build" / "html"
+    return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
+                  if p.relative_to(html).parts[0] not in {"_static", "_sources", "_images"})
+
+
+def test_every_page_loads_cleanly_offline(browser, server, site):
+    pages = built_pages(site)
+    assert len(pages) > 50 and TUTORIAL in pages and "sg_execution_times.html" in pages
+    problems = []
+    for path in pages:
+        visit = Visit(browser, server, path)
+        try:
+            for kind, found in (("failed requests", visit.failed),
+                                ("console errors", visit.errors),
+                                ("requests leaving the site", visit.external)):
+                if found:
+                    problems.append(f"{path}: {kind}: {found[:3]}")
+            if not _images_loaded(visit.page):
+                problems.append(f"{path}: an image did not load")
+        finally:
+            visit.close()
+    print(f"visited {len(pages)} pages")
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("path", ["index.html", TUTORIAL])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -92,3 +93,48 @@ def test_build_fails_when_tutorials_are_not_executed(tmp_path: Path):
     assert "tutorials without executed output" in text
     for tutorial in tutorial_files():
         assert f"{tutorial.relative_to(ROOT)}: not executed" in text
+
+
+_OUTPUT_BLOCK = re.compile(
+    r"\.\. rst-class:: sphx-glr-script-out\n\n \.\. code-block:: none\n\n((?:    .*\n|\n)+)")
+
+
+@pytest.mark.slow
+def test_no_stray_output(site: Path):
+    """No page shows an object's default repr or a lone True/False from a cell's end."""
+    for rst in (site / GALLERY).rglob("[0-9][0-9]_*.rst"):
+        text = rst.read_text(encoding="utf-8")
+        assert "object at 0x" not in text, f"{rst.name} shows an object repr"
+        for block in _OUTPUT_BLOCK.findall(text):
+            assert block.strip() not in {"True", "False"}, \
+                f"{rst.name} shows a lone boolean output: end the cell with a print"
+    for html in (site / "_build/html" / GALLERY).rglob("*.html"):
+        assert "object at 0x" not in html.read_text(encoding="utf-8"), html.name
+
+
+@pytest.mark.slow
+def test_pages_show_when_and_where_they_ran(site: Path):
+    import torch
+
+    for tutorial in tutorial_files():
+        page = _outputs(site, tutorial)["page"].read_text(encoding="utf-8")
+        assert "handson-run-stamp" in page and f"with torch {torch.__version__}" in page, \
+            f"{tutorial.name}: no run stamp under the title"
+        assert "(quick mode: shrunk data and epochs)" in page
+
+
+@pytest.mark.slow
+def test_results_page_shows_values_thresholds_and_margins(site: Path):
+    text = (site / "results.rst").read_text(encoding="utf-8")
+    assert "Thin margins" in text
+    assert re.search(r"✔ .+ [<>]=? .+ \(margin -?\d+\.\d%", text), "no check shows its margin"
+
+
+@pytest.mark.slow
+def test_computation_time_pages_load_nothing_from_cdns(site: Path):
+    pages = list((site / "_build/html").rglob("sg_execution_times.html"))
+    assert len(pages) == 1 + len({t.parent for t in tutorial_files()})
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "cdn.datatables.net" not in text and "code.jquery.com" not in text
+        assert "<table" in text, f"{page}: the static table is missing"
