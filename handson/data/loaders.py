@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from handson.data.errors import DataNotFoundError
+from handson.data.errors import CorruptFileError, DataNotFoundError
 from handson.data.formats import parse_cifar10, parse_idx
-from handson.data.store import extracted, read_payload
+from handson.data.registry import FRA_ENG_PAIRS
+from handson.data.store import extracted, fetch, read_payload
 from handson.quick import shrink
 
 __all__ = [
@@ -190,15 +191,40 @@ def load_time_machine() -> str:
     return read_payload("timemachine", "timemachine.txt").decode("utf-8")
 
 
+def _fra_eng_from_d2l() -> str:
+    """The first :data:`~handson.data.registry.FRA_ENG_PAIRS` lines of D2L's fra.txt."""
+    import zipfile
+
+    archive = fetch("fra-eng-d2l") / "fra-eng.zip"
+    with zipfile.ZipFile(archive) as zf:
+        name = next((n for n in zf.namelist() if n.endswith("fra.txt")), None)
+        if name is None:
+            raise CorruptFileError(f"{archive} holds no fra.txt: {zf.namelist()[:5]}")
+        lines = zf.read(name).decode("utf-8").splitlines()
+    return "\n".join(lines[:FRA_ENG_PAIRS]) + "\n"
+
+
 def load_fra_eng() -> list[tuple[str, str]]:
     """English-French sentence pairs ``(english, french)``, shortest first.
+
+    The course's cut (``fra-eng``: the first 18,065 pairs) comes from the mirror; where
+    no mirror has it, the same number of pairs is cut from the start of D2L's
+    ``fra-eng.zip`` (``fra-eng-d2l``, verified by the SHA-1 D2L pins). The two copies
+    come from different Tatoeba exports, so a page must not depend on which it got.
 
     Examples
     --------
     >>> load_fra_eng()[0]
     ('Go.', 'Va !')
     """
-    text = read_payload("fra-eng", "fra.txt").decode("utf-8")
+    try:
+        text = read_payload("fra-eng", "fra.txt").decode("utf-8")
+    except DataNotFoundError as mirror_err:
+        try:
+            text = _fra_eng_from_d2l()
+        except DataNotFoundError as d2l_err:
+            raise DataNotFoundError(f"{mirror_err}\n\nNor could D2L's copy be used:\n"
+                                    f"{d2l_err}") from None
     pairs = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():

@@ -10,7 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["REGISTRY", "Dataset", "FileSpec", "get"]
+__all__ = ["REGISTRY", "Dataset", "Derivation", "FileSpec", "get"]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How to make a file from a member of another data set's verified archive.
+
+    Used when no cache, mirror or system folder holds the file and it has no upstream
+    copy of its own: the archive is fetched and verified, the member read, cut to its
+    first ``length`` bytes, and the result verified against the file's own digest.
+    """
+
+    dataset: str
+    archive: str
+    member: str
+    length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -22,13 +37,18 @@ class FileSpec:
     name
         File name, as upstream and the mirror name it.
     sha256
-        Hex SHA-256 of the file, or of its decompressed payload when ``gunzip`` is true.
+        Hex digest of the file, or of its decompressed payload when ``gunzip`` is true:
+        SHA-256 unless ``algorithm`` names another (a source that only publishes SHA-1).
     url
         Upstream address, or ``None`` when the file exists only in our mirror.
     gunzip
         Hash (and later parse) the gzip-decompressed content rather than the raw bytes.
     size
         Expected size in bytes of the stored file when known (a cheap first check).
+    algorithm
+        The :mod:`hashlib` name of the digest, ``sha256`` unless upstream pins another.
+    derived_from
+        How to make the file when no copy exists (see :class:`Derivation`).
     """
 
     name: str
@@ -36,6 +56,8 @@ class FileSpec:
     url: str | None = None
     gunzip: bool = False
     size: int | None = None
+    algorithm: str = "sha256"
+    derived_from: Derivation | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +74,10 @@ class Dataset:
 _MNIST = "https://ossci-datasets.s3.amazonaws.com/mnist/"
 _FASHION = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
 _D2L = "http://d2l-data.s3-accelerate.amazonaws.com/"
+#: The first 4,000 records of CIFAR-10's data_batch_1.bin (1 label + 3,072 pixel bytes each).
+CIFAR_SUBSET_RECORDS = 4_000
+#: Pairs in our cut of the English-French file: as many as the mirror's copy holds.
+FRA_ENG_PAIRS = 18_065
 
 #: Every data set the course uses, by name.
 REGISTRY: dict[str, Dataset] = {
@@ -113,13 +139,21 @@ REGISTRY: dict[str, Dataset] = {
             (
                 FileSpec("data_batch_1_first4000.bin",
                          "0993cf8b8e43bc207603aef9787006995746513f5e3fa5a52e06d1b069926330",
-                         size=12_292_000),
+                         size=12_292_000,
+                         derived_from=Derivation(
+                             "cifar-10", "cifar-10-binary.tar.gz",
+                             "cifar-10-batches-bin/data_batch_1.bin",
+                             length=CIFAR_SUBSET_RECORDS * 3_073)),
                 FileSpec("batches.meta.txt",
                          "2ce042b1e0b48db4bb214408e6414ba18b2731c24af244f2d6c112fddf31af00",
-                         size=60),
+                         size=60,
+                         derived_from=Derivation(
+                             "cifar-10", "cifar-10-binary.tar.gz",
+                             "cifar-10-batches-bin/batches.meta.txt")),
             ),
             homepage="https://www.cs.toronto.edu/~kriz/cifar.html",
-            notes="Mirror only: the first 4,000 records of data_batch_1.bin, no test batch.",
+            notes="The first 4,000 records of data_batch_1.bin, no test batch: from the "
+                  "mirror, or cut from the official archive and verified.",
         ),
         Dataset(
             "california-housing",
@@ -164,7 +198,20 @@ REGISTRY: dict[str, Dataset] = {
                          size=686_457),
             ),
             homepage="https://www.manythings.org/anki/",
-            notes="Mirror only: a cut of upstream's file, not byte-identical to any of them.",
+            notes="Mirror only: a cut of upstream's file, not byte-identical to any of "
+                  "them. Without the mirror, handson.data.load_fra_eng cuts the same "
+                  "number of pairs from D2L's copy (fra-eng-d2l).",
+        ),
+        Dataset(
+            "fra-eng-d2l",
+            "D2L's English-French pairs (Tatoeba, via manythings.org), zipped.",
+            (
+                FileSpec("fra-eng.zip", "94646ad1522d915e7b0f9296181140edcf86a4f5",
+                         _D2L + "fra-eng.zip", algorithm="sha1"),
+            ),
+            homepage="https://www.manythings.org/anki/",
+            notes="D2L pins this file by SHA-1 in its source; used when no mirror holds "
+                  "our cut (fra-eng).",
         ),
         Dataset(
             "airfoil",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import io
 import logging
 import os
 import shutil
@@ -38,7 +39,7 @@ from filelock import FileLock
 
 from handson.data.archives import safe_extract
 from handson.data.errors import CorruptFileError, DataError, DataNotFoundError
-from handson.data.registry import Dataset, FileSpec, get
+from handson.data.registry import Dataset, Derivation, FileSpec, get
 
 __all__ = [
     "SYSTEM_DATA_DIRS",
@@ -82,7 +83,7 @@ def file_digest(path: Path, spec: FileSpec) -> str:
     Raises :class:`~handson.data.errors.CorruptFileError` when a gzip stream is truncated
     or damaged.
     """
-    h = hashlib.sha256()
+    h = hashlib.new(spec.algorithm)
     try:
         with _open_payload(path, spec) as f:
             while chunk := f.read(_CHUNK):
@@ -103,7 +104,7 @@ def _problem(path: Path, spec: FileSpec) -> str | None:
     except CorruptFileError as err:
         return str(err)
     if digest != spec.sha256:
-        return f"sha256 {digest[:16]}..., expected {spec.sha256[:16]}..."
+        return f"{spec.algorithm} {digest[:16]}..., expected {spec.sha256[:16]}..."
     return None
 
 
@@ -125,12 +126,28 @@ def _sources(ds: Dataset, spec: FileSpec) -> Iterator[tuple[str, Callable[[], Bi
     for folder in SYSTEM_DATA_DIRS:
         path = folder / ds.name / spec.name
         yield f"system folder {path}", lambda path=path: _open_local(path)
+    if spec.derived_from is not None:
+        d = spec.derived_from
+        yield (f"derived from {d.dataset}/{d.archive} ({d.member})",
+               lambda: _derive(d))
     if spec.url is None:
         return
     if os.environ.get("HANDSON_OFFLINE", "").strip() in {"1", "true", "yes"}:
         yield f"upstream {spec.url} (skipped: HANDSON_OFFLINE is set)", _offline
     else:
         yield f"upstream {spec.url}", lambda: _urlopen(spec.url)
+
+
+def _derive(d: Derivation) -> BinaryIO:
+    """The bytes of ``d.member`` of the verified archive, cut to ``d.length``."""
+    member = extracted(d.dataset, d.archive) / d.member
+    if not member.is_file():
+        raise CorruptFileError(f"{d.dataset}/{d.archive} has no member {d.member}")
+    with open(member, "rb") as f:
+        data = f.read() if d.length is None else f.read(d.length)
+    if d.length is not None and len(data) != d.length:
+        raise CorruptFileError(f"{d.member} holds {len(data)} bytes, fewer than {d.length}")
+    return io.BytesIO(data)
 
 
 def _open_local(path: Path) -> BinaryIO:
@@ -153,6 +170,8 @@ def _reason(err: BaseException) -> str:
         return f"HTTP {err.code}"
     if isinstance(err, urllib.error.URLError):
         return f"unreachable ({err.reason})"
+    if isinstance(err, DataNotFoundError):  # a derivation's source: its first line says it
+        return str(err).splitlines()[0]
     return str(err) or type(err).__name__
 
 
@@ -212,7 +231,7 @@ def _not_found_message(ds: Dataset, spec: FileSpec, target: Path, tried: list[st
         f"  - cache {target}: missing or corrupt",
         *(f"  - {t}" for t in tried),
     ]
-    if spec.url is None:
+    if spec.url is None and spec.derived_from is None:
         lines.append(f"{spec.name} has no public upstream copy; it comes from the course's mirror.")
     lines += [
         "To fix it, point handson at a mirror of the data, a folder laid out <data set>/<file>",
@@ -256,7 +275,7 @@ def _read_if_valid(path: Path, spec: FileSpec) -> bytes | None:
             data = f.read()
     except (EOFError, gzip.BadGzipFile, zlib.error):
         return None
-    return data if hashlib.sha256(data).hexdigest() == spec.sha256 else None
+    return data if hashlib.new(spec.algorithm, data).hexdigest() == spec.sha256 else None
 
 
 def read_payload(name: str, filename: str) -> bytes:
