@@ -8,6 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "reference" / "_ext"))
 
+import book  # noqa: E402
 from layout import GALLERY_DIRNAME  # noqa: E402
 
 import gallery_conf  # noqa: E402
@@ -38,6 +39,7 @@ extensions = [
     "results",
     "landing",
     "launch",
+    "book",
 ]
 
 # The public repository, e.g. "https://github.com/org/hands-on-dl". When set, tutorial
@@ -55,12 +57,14 @@ include_patterns = [
     f"{GALLERY_DIRNAME}/**",
     "sg_execution_times.rst",
     "results.rst",
+    "book.rst",
 ]
 exclude_patterns = [
     "reference/backreferences/**",
     "reference/_templates/**",
     "source/_generated/**",
     "source/_static/**",
+    "reference/_ext/**",
 ]
 templates_path = ["reference/_templates"]
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
@@ -95,5 +99,27 @@ html_theme_options = {
     "use_download_button": True,
     "home_page_in_toc": True,
 }
-html_context = {"default_mode": "auto"}  # light or dark, following the reader's system
+html_context = {
+    "default_mode": "auto",  # light or dark, following the reader's system
+    "handson_pdf": book.pdf_stamp(Path(__file__).resolve().parent),  # see book.py
+}
 copybutton_exclude = ".linenos, .gp, .go"  # copy code, not prompts or outputs
+
+# The PDF book (``nox -s pdf``): XeLaTeX, because outputs print Unicode (arrows, check
+# marks, Greek letters) that pdfLaTeX cannot typeset; the root is book.rst, written by
+# reference/_ext/book.py with the chapters in course order.
+latex_engine = "xelatex"
+latex_documents = [("book", "hands-on-deep-learning.tex", project, author, "manual", True)]
+latex_use_xindy = False
+latex_domain_indices = False
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "10pt",
+    "figure_align": "H",
+    "printindex": "",
+    # DejaVu Sans Mono has the symbols outputs print (check marks, arrows, box lines)
+    "preamble": r"\setmonofont{DejaVu Sans Mono}[Scale=MatchLowercase]",
+    # long output lines wrap (forcibly where there is no space): none runs off the page
+    "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true, "
+                   "verbatimmaxoverfull=0, verbatimmaxunderfull=0",
+}

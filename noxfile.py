@@ -1,4 +1,5 @@
-"""Sessions: ``nox -s docs`` builds the site, ``nox -s tests`` runs every test.
+"""Sessions: ``nox -s docs`` builds the site, ``nox -s tests`` runs every test,
+``nox -s pdf`` typesets the executed site as one PDF book.
 
 ``nox -s docs -- <pattern>`` rebuilds only the tutorials whose path matches the regex
 ``<pattern>``; ``nox -s serve`` serves ``_build/html`` on http://127.0.0.1:8000.
@@ -8,9 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import nox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "reference" / "_ext"))
+from tex import (  # noqa: E402  (no Sphinx needed: noxfile runs outside the venv)
+    TEX_NAME,
+    latexmk_command,
+    missing_tex_message,
+    sphinx_latex_args,
+)
 
 nox.options.sessions = ["tests"]
 nox.options.reuse_venv = "yes"
@@ -54,6 +65,37 @@ def docs(session: nox.Session) -> None:
         pattern = session.posargs[0]
         args += ["-D", f"sphinx_gallery_conf.filename_pattern={pattern}"]
     session.run("sphinx-build", *args, env=_env())
+
+
+PDF = ROOT / "_build" / "pdf" / "hands-on-deep-learning.pdf"
+
+
+def build_pdf(session: nox.Session, html_out: str = "_build/html",
+              latex_out: str = "_build/latex") -> Path:
+    """Typeset the executed gallery as one PDF; the tutorials are not run again."""
+    problem = missing_tex_message()
+    if problem:
+        session.error(problem)
+    session.run("sphinx-build", *sphinx_latex_args(html_out, latex_out), env=_env())
+    session.run(*latexmk_command(latex_out), external=True)
+    PDF.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(Path(latex_out) / f"{TEX_NAME}.pdf", PDF)
+    session.log(f"wrote {PDF.relative_to(ROOT)} ({PDF.stat().st_size / 1e6:.1f} MB)")
+    return PDF
+
+
+@nox.session
+def pdf(session: nox.Session) -> None:
+    """The whole course as one PDF, ``_build/pdf/hands-on-deep-learning.pdf``.
+
+    Runs the HTML build first (seconds when ``nox -s docs`` is up to date: only pages
+    whose inputs changed execute), then typesets that executed gallery.
+    """
+    _install(session)
+    session.run("sphinx-build", *SPHINX_ARGS, env=_env())
+    build_pdf(session)
+    # once more, so that the site links the new PDF (only the landing page changes)
+    session.run("sphinx-build", *SPHINX_ARGS, env=_env())
 
 
 @nox.session
