@@ -25,6 +25,12 @@ PREREQUISITES: dict[str, list[str]] = {
     "06_builders_guide": ["05_multilayer_perceptrons"],
     "07_convolutional_networks": ["06_builders_guide"],
     "08_model_development": ["07_convolutional_networks"],
+    "09_modern_convolutional_networks": ["08_model_development"],
+    "10_optimization": ["05_multilayer_perceptrons"],
+    "11_recurrent_networks": ["06_builders_guide"],
+    "12_modern_recurrent_networks": ["11_recurrent_networks"],
+    "13_attention_and_transformers": ["12_modern_recurrent_networks"],
+    "14_computational_performance": ["10_optimization", "08_model_development"],
 }
 
 
