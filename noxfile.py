@@ -115,6 +115,19 @@ def serve(session: nox.Session) -> None:
 
 
 @nox.session
+def seeds(session: nox.Session) -> None:
+    """Run tutorials at full settings for shifted seeds and tabulate their checks.
+
+    ``nox -s seeds -- lenet tricks --offsets 0 1 2 3``: every check's value per seed and
+    its smallest margin; fails when a check fails for any seed.
+    """
+    _install(session)
+    if not session.posargs:
+        session.error("name the tutorials: nox -s seeds -- <regex> [...] [--offsets 0 1 2]")
+    session.run("python", "tests/seed_sweep.py", *session.posargs, env=_env())
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Print training, input-pipeline and build figures; JSON in ``_build/bench/``.
 

@@ -115,7 +115,8 @@ def check(what: str, value, op: str, threshold, *, quick: bool = False) -> None:
     passed = bool(_OPS[op](value, threshold))
     text = f"{what} {_fmt(value)} {op} {_fmt(threshold)}"
     asserted = quick or not is_quick()
-    _record(text, passed, value=value, op=op, threshold=threshold, asserted=asserted)
+    _record(text, passed, what=what, value=value, op=op, threshold=threshold,
+            asserted=asserted)
     if passed:
         return None
     if not asserted:
