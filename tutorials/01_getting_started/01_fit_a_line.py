@@ -7,9 +7,9 @@ line, find the line. This is the smallest learning problem there is, and solving
 takes every piece of PyTorch that the rest of the course builds on: tensors and their
 shapes, broadcasting, a :term:`loss`, :term:`gradients <gradient>`, and an update rule.
 We fit the line by
-:term:`gradient descent` three times: with a gradient derived by hand, with the gradient
-computed by autograd, and with ``torch.nn`` and ``torch.optim``. Then we check that
-the three give the same numbers.
+:term:`gradient descent` three times: with a gradient derived by hand, with the
+gradient computed by autograd, and with ``torch.nn`` and ``torch.optim``. Then we
+check that the three give the same numbers.
 
 .. grid:: 1 2 2 2
    :gutter: 2
@@ -31,7 +31,6 @@ the three give the same numbers.
       * Python, and arrays in the style of NumPy
       * derivatives and the chain rule
       * data: synthetic, 200 points drawn by the page itself (no download)
-      * run time: a few seconds on a 2-core CPU
 """
 
 # sphinx_gallery_thumbnail_number = 2
@@ -114,9 +113,11 @@ import handson
 # A *tensor* is PyTorch's n-dimensional array. ``torch.randn(n, 1)`` draws a tensor of
 # shape ``(n, 1)``: the matrix :math:`\mathbf{X}`. ``X[:, 0]`` is its single column, a
 # tensor of shape ``(n,)``. Seeding the random number generator first makes every run
-# draw the same data (and, below, the same starting point).
+# draw the same data (and, below, the same starting point). ``handson.seed(0)`` calls
+# ``torch.manual_seed(0)`` and seeds Python's and NumPy's generators too; unlike
+# ``torch.manual_seed`` it returns nothing, so the cell shows no generator object.
 
-torch.manual_seed(0)
+handson.seed(0)
 n = 200
 true_w, true_b = 2.0, 4.2
 noise_std = 0.5
@@ -248,7 +249,9 @@ print(f"from scratch: w = {w.item():.4f}, b = {b.item():.4f}")
 # ``l.backward()`` runs the chain rule backwards through that record and stores
 # :math:`\partial L / \partial \mathbf{w}` in ``w.grad`` (and likewise ``b.grad``).
 #
-# First a check on one input: autograd and our formula must give the same gradient.
+# First a check at one point of parameter space, the start :math:`(w_0, b_0)`, with
+# the loss over all :math:`n` examples: autograd and our formula must give the same
+# gradient there.
 
 w = w0.clone().requires_grad_(True)
 b = b0.clone().requires_grad_(True)
@@ -399,15 +402,14 @@ print(f"loss of the fitted line {final_loss:.4f}, "
 # Claims that hold only after full training: asserted at full settings, reported
 # (not asserted) in quick mode.
 w_fit, b_fit = w_scratch.item(), b_scratch.item()
-for condition, message in [
-    (abs(w_fit - w_best.item()) < 1e-3 and abs(b_fit - b_best.item()) < 1e-3,
-     "gradient descent reaches the least-squares line to within 1e-3"),
-    (abs(w_fit - true_w) < 0.1 and abs(b_fit - true_b) < 0.1,
-     "the fitted w and b are within 0.1 of the true ones"),
-    (final_loss <= true_line_loss + 1e-5,
-     "the fitted line fits the sample at least as well as the true line"),
-]:
-    handson.check(condition, message)
+handson.check("largest distance of the fitted w, b from the least-squares ones",
+              max(abs(w_fit - w_best.item()), abs(b_fit - b_best.item())), "<", 1e-3)
+# The sampling error of w and b is about noise_std / sqrt(n) = 0.035 (exercise 2), so
+# 0.15 leaves four standard errors for other seeds.
+handson.check("largest distance of the fitted w, b from the true ones",
+              max(abs(w_fit - true_w), abs(b_fit - true_b)), "<", 0.15)
+handson.check("loss of the fitted line minus loss of the true line",
+              final_loss - true_line_loss, "<=", 1e-5)
 
 # %%
 # The printed values show gradient descent landing on the least-squares line, close to
@@ -546,7 +548,7 @@ plt.show()
 #
 #       .. code-block:: python
 #
-#          torch.manual_seed(0)
+#          handson.seed(0)
 #          true_w2 = torch.tensor([2.0, -3.4])
 #          X2 = torch.randn(n, 2)
 #          y2 = X2 @ true_w2 + true_b + noise_std * torch.randn(n)

@@ -10,8 +10,8 @@ is a tour of the operations the rest of the course uses without further comment:
 creating tensors, reshaping, indexing, elementwise arithmetic, concatenation and
 :term:`broadcasting`, and the three details that cause most beginners' bugs: which
 operations write into existing memory, which results share memory with their input
-(views) and which are copies, and which dtype a result gets. Every claim on the page
-is checked by an ``assert`` next to it.
+(views) and which are copies, and which dtype a result gets. Most claims on the page
+are checked by an ``assert`` next to them.
 
 .. grid:: 1 2 2 2
    :gutter: 2
@@ -35,7 +35,6 @@ is checked by an ``assert`` next to it.
         shapes and ``torch.device``)
       * Python lists and slices; NumPy helps but is not required
       * data: none, every tensor is made by the page itself (no download)
-      * run time: a few seconds on a 2-core CPU
 """
 
 # sphinx_gallery_thumbnail_number = 1
@@ -47,7 +46,7 @@ from matplotlib.patches import Rectangle
 
 import handson
 
-torch.manual_seed(0)
+handson.seed(0)
 
 # %%
 # The idea
@@ -78,7 +77,11 @@ assert x[0] == 0 and x[-1] == 11
 # %%
 # Tensors filled with a constant, or with random numbers, take the shape as
 # arguments. ``torch.randn`` draws each entry independently from a standard normal
-# distribution (mean 0, standard deviation 1), the usual way to initialise weights.
+# distribution (mean 0, standard deviation 1), one common way to initialise weights in
+# code written from scratch (scaled down, as ``torch.normal(0.0, 0.01, ...)`` on the
+# first page). It is not the only one: ``torch.nn.Linear`` draws its initial weights
+# from a *uniform* distribution, bounded by :math:`1/\sqrt{\text{fan-in}}` (the number
+# of inputs), as the bound checked below shows.
 
 zeros = torch.zeros((2, 3, 4))
 ones = torch.ones(2, 3, 4)  # the shape as a tuple or as separate numbers
@@ -88,6 +91,9 @@ print("zeros", tuple(zeros.shape), "| ones", tuple(ones.shape), "| randn",
 print(R)
 assert zeros.shape == ones.shape == (2, 3, 4)
 assert zeros.sum() == 0 and ones.sum() == 2 * 3 * 4
+linear_weight = torch.nn.Linear(100, 3).weight  # fan-in 100: bound 1 / sqrt(100)
+print(f"nn.Linear(100, 3): largest |weight| {linear_weight.abs().max().item():.4f}")
+assert linear_weight.abs().max() <= 100**-0.5  # a standard normal would exceed 0.1
 
 # %%
 # ``torch.tensor`` builds a tensor from (nested) Python lists; the nesting sets the
@@ -395,11 +401,12 @@ else:
     raise AssertionError("(3, 4) and (3,) should not broadcast")
 
 # %%
-# The two differ in cost. ``repeat`` really copies, while PyTorch's broadcasting
-# stretches without copying: :meth:`torch.Tensor.expand` (used inside ``+``) gives a
-# *view* whose stride along the stretched axis is 0, so every step along that axis
-# reads the same number again. The copy holds 12 numbers; the view still reads the 3
-# of ``A``.
+# The two differ in cost. ``repeat`` really copies, while PyTorch's built-in
+# broadcasting stretches without copying: it reads the stretched axis with stride 0,
+# so every step along that axis reads the same number again. ``+`` does this
+# internally, and :meth:`torch.Tensor.expand` makes such a stretched tensor visible,
+# as a *view* whose stride along the stretched axis is 0. The copy holds 12 numbers;
+# the view still reads the 3 of ``A``.
 
 A_view = A.expand(3, 4)
 print("repeat: stride", A_by_hand.stride(), "| storage",
@@ -585,16 +592,18 @@ assert f.element_size() == 4 and i.element_size() == 8
 
 # %%
 # Mixing dtypes *promotes* to the one that can hold both (an integer plus a float
-# is a float), and ``/`` always divides exactly (``//`` rounds down). ``.to(dtype)``
-# (or ``.float()``, ``.long()``) converts; converting a float to an integer cuts
-# off the fractional part, towards zero.
+# is a float), and ``/`` always divides exactly. ``//`` rounds *down* (towards
+# minus infinity), which shows only for negative numbers: ``-7 // 2`` is ``-4``, not
+# ``-3``. ``.to(dtype)`` (or ``.float()``, ``.long()``) converts; converting a float
+# to an integer instead cuts off the fractional part, towards zero.
 
 print("int64 + float32 ->", (i + f).dtype, "| int64 / int64 ->", (i / i).dtype)
+print("[7, -7] // 2 ->", torch.tensor([7, -7]) // 2)
 g = torch.tensor([-1.7, 1.7])
 print("float -> int64:", g.long(), "| float -> float64:", g.to(torch.float64).dtype)
 assert (i + f).dtype == torch.float32 and (i / i).dtype == torch.float32
-assert torch.equal(torch.tensor([7]) // 2, torch.tensor([3]))
-assert torch.equal(g.long(), torch.tensor([-1, 1]))
+assert torch.equal(torch.tensor([7, -7]) // 2, torch.tensor([3, -4]))  # floor
+assert torch.equal(g.long(), torch.tensor([-1, 1]))  # truncation
 
 # %%
 # The *device* is where the memory lives. ``handson.device()`` picks the GPU when
@@ -642,11 +651,22 @@ assert shared[0] == 7 and copied[0] == 0
 # .. warning::
 #
 #    NumPy's default float is 64-bit, and :func:`torch.from_numpy` keeps the dtype.
-#    A model's weights are 32-bit and PyTorch refuses to multiply the two, so
-#    convert with ``.float()`` (or ``torch.tensor(arr, dtype=torch.float32)``).
+#    A model's weights are 32-bit. Elementwise operations such as ``*`` promote
+#    silently to 64-bit (slower, twice the memory), while the matrix product ``@``,
+#    and with it ``nn.Linear``, refuses to mix the two. Either way, convert with
+#    ``.float()`` (or ``torch.tensor(arr, dtype=torch.float32)``).
 
+weight = torch.ones(3)  # float32, like a model's weights
 print("torch.from_numpy(np.zeros(3)).dtype:", shared.dtype)
-assert shared.dtype == torch.float64 and shared.float().dtype == torch.float32
+print("float64 * float32 ->", (shared * weight).dtype)
+try:
+    shared @ weight
+except RuntimeError as err:
+    print("float64 @ float32: RuntimeError:", err)
+else:
+    raise AssertionError("@ of float64 and float32 should fail")
+assert shared.dtype == torch.float64 and (shared * weight).dtype == torch.float64
+assert (shared.float() @ weight).dtype == torch.float32
 
 # %%
 # ``.numpy()`` works only on CPU tensors that autograd does not track: write
@@ -670,8 +690,8 @@ assert isinstance(w.sum().item(), float)
 # * A tensor is a shape, a dtype and a device over a flat block of memory; the
 #   default float is ``float32``, integers are ``int64``.
 # * Broadcasting aligns shapes on the right, requires each pair of lengths to be
-#   equal or 1, and stretches the 1s. It is the same as copying with ``repeat``,
-#   but done by a view with stride 0, without copying.
+#   equal or 1, and stretches the 1s. It gives the same numbers as copying with
+#   ``repeat``, but reads the stretched axes with stride 0 instead of copying.
 # * ``Y = Y + X`` allocates new memory and rebinds ``Y``; ``Y[:] = ...``, ``+=``
 #   and ``add_`` write in place, which every alias of ``Y`` sees.
 # * ``view``, slices, transposes and usually ``reshape`` share memory with their

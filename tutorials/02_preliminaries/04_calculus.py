@@ -11,7 +11,8 @@ watch the output, and from the rules of calculus, and the two are checked agains
 each other. Along the way we find out how small :math:`h` should be (smaller is not
 always better), and we write the ``numerical_grad`` function that tests every
 gradient formula on this page, including the gradient of
-:math:`\\mathbf{x}^\\top \\mathbf{A} \\mathbf{x}` and a chain rule through a matrix.
+:math:`\\mathbf{x}^\\top \\mathbf{A} \\mathbf{x}` and a chain rule through a matrix;
+the product and quotient rules are checked against autograd as well.
 
 .. grid:: 1 2 2 2
    :gutter: 2
@@ -24,8 +25,8 @@ gradient formula on this page, including the gradient of
       * why the error of a finite difference falls like :math:`h` or :math:`h^2`,
         and why it grows again when :math:`h` is tiny (floating-point round-off)
       * partial derivatives and the gradient, the direction of steepest ascent
-      * the gradient of :math:`\\mathbf{x}^\\top \\mathbf{A} \\mathbf{x}`, and the
-        chain rule for scalars and vectors
+      * the gradient of :math:`\\mathbf{x}^\\top \\mathbf{A} \\mathbf{x}`, the
+        chain rule for scalars and vectors, and the product and quotient rules
       * write ``numerical_grad(f, x, h)`` from scratch and compare it with
         ``torch.func.grad``
 
@@ -35,7 +36,6 @@ gradient formula on this page, including the gradient of
       * :doc:`03_linear_algebra` (vectors, matrices, dot products, norms)
       * derivatives of :math:`x^n`, :math:`\\sin`, :math:`\\exp` from school
       * data: none; functions and random tensors drawn by the page itself
-      * run time: a few seconds on a 2-core CPU
 """
 
 # sphinx_gallery_thumbnail_number = 2
@@ -47,7 +47,7 @@ import torch
 
 import handson
 
-torch.manual_seed(0)
+handson.seed(0)
 
 # %%
 # The derivative as a limit
@@ -263,7 +263,7 @@ plt.show()
 #    (printed below). In ``float32`` even the best central difference has far fewer
 #    correct digits, so a gradient checked by finite differences in ``float32``
 #    can look wrong when it is right. Check gradients in ``float64``;
-#    :func:`torch.autograd.gradcheck` insists on it.
+#    :func:`torch.autograd.gradcheck` warns when its inputs are not ``float64``.
 
 x32, hs32 = x.float(), hs.float()
 err_central32 = (central_diff(torch.sin, x32, hs32) - torch.cos(x32)).abs()
@@ -526,6 +526,81 @@ torch.testing.assert_close(torch.func.grad(torch.sin)(torch.tensor(1.0)),
 print("torch.func.grad:   ", torch.func.grad(layer_then_sum)(x))
 
 # %%
+# .. warning::
+#
+#    Automatic differentiation differentiates the *code*, not the function. Where
+#    the function has no derivative, two ways of writing it can give different
+#    answers. The norm at :math:`\mathbf{x} = \mathbf{0}`: ``torch.linalg.norm``
+#    returns the gradient 0 there, a convention, while the same norm written as
+#    the square root of a sum of squares returns ``NaN``, because the chain rule
+#    multiplies :math:`\frac{1}{2\sqrt{s}} = \infty` by :math:`2\mathbf{x} =
+#    \mathbf{0}`.
+
+zero = torch.zeros(3, dtype=torch.float64)
+grad_linalg = torch.func.grad(torch.linalg.norm)(zero)
+grad_sqrt = torch.func.grad(lambda x: torch.sqrt((x**2).sum()))(zero)
+print("at 0: grad of torch.linalg.norm", grad_linalg, "| of sqrt(sum(x^2))", grad_sqrt)
+assert torch.equal(grad_linalg, zero) and torch.isnan(grad_sqrt).all()
+
+# %%
+# The product and quotient rules
+# ------------------------------
+#
+# Two more rules from school, now checked against automatic differentiation. For a
+# product :math:`u(x)\,v(x)`, add and subtract :math:`u(x)\,v(x + h)` in the
+# difference quotient:
+#
+# .. math::
+#
+#    \frac{u(x + h)\,v(x + h) - u(x)\,v(x)}{h}
+#    = \frac{u(x + h) - u(x)}{h}\, v(x + h) + u(x)\, \frac{v(x + h) - v(x)}{h}.
+#
+# As :math:`h \to 0` the two fractions become :math:`u'(x)` and :math:`v'(x)`, and
+# :math:`v(x + h)` becomes :math:`v(x)`, so
+#
+# .. math::
+#
+#    (u v)' = u' v + u v' .
+#
+# For a quotient, write :math:`u / v = u \cdot v^{-1}`. The chain rule gives
+# :math:`(v^{-1})' = -v^{-2}\, v'`, and the product rule then gives
+#
+# .. math::
+#
+#    \left(\frac{u}{v}\right)' = \frac{u'}{v} - \frac{u\, v'}{v^2}
+#    = \frac{u' v - u v'}{v^2}, \qquad v(x) \ne 0 .
+#
+# We check both on :math:`p(x) = x^2 \sin x` and :math:`q(x) = \sin x / (1 +
+# x^2)` at many points at once. A trick makes autograd return all the derivatives
+# in one call: each entry of ``p(xs)`` depends on its own entry of ``xs`` only, so
+# the gradient of ``p(xs).sum()`` is the vector of the derivatives :math:`p'` at
+# every point. The tempting wrong rule :math:`(uv)' = u'v'` must fail the check.
+
+
+def p(x):
+    return x**2 * torch.sin(x)
+
+
+def q(x):
+    return torch.sin(x) / (1 + x**2)
+
+
+xs = torch.linspace(-3, 3, 61, dtype=torch.float64)
+p_rule = 2 * xs * torch.sin(xs) + xs**2 * torch.cos(xs)  # u'v + uv'
+q_rule = (torch.cos(xs) * (1 + xs**2) - torch.sin(xs) * 2 * xs) / (1 + xs**2) ** 2
+p_auto = torch.func.grad(lambda x: p(x).sum())(xs)
+q_auto = torch.func.grad(lambda x: q(x).sum())(xs)
+torch.testing.assert_close(p_auto, p_rule)
+torch.testing.assert_close(q_auto, q_rule)
+torch.testing.assert_close(central_diff(p, xs, 1e-5), p_rule)
+torch.testing.assert_close(central_diff(q, xs, 1e-5), q_rule)
+p_wrong = 2 * xs * torch.cos(xs)  # u' v', not a rule
+print(f"largest |autograd - product rule|  {(p_auto - p_rule).abs().max():.1e}")
+print(f"largest |autograd - quotient rule| {(q_auto - q_rule).abs().max():.1e}")
+print(f"largest |autograd - u'v'|          {(p_auto - p_wrong).abs().max():.1e}")
+assert not torch.allclose(p_auto, p_wrong)
+
+# %%
 # The next page, :doc:`05_autograd`, opens up automatic differentiation: how
 # PyTorch records the computation, and ``loss.backward()``, the form every training
 # loop in this course uses.
@@ -582,22 +657,27 @@ print("torch.func.grad:   ", torch.func.grad(layer_then_sum)(x))
 #       root (forward) and cube root (central), and the best errors are of the
 #       order of :math:`\sqrt{\epsilon_{\text{mach}}}` and
 #       :math:`\epsilon_{\text{mach}}^{2/3}`: a few correct digits only. For
-#       :math:`h` below :math:`\epsilon_{\text{mach}}` the sum :math:`1 + h` rounds
-#       to 1 and the difference is exactly 0.
+#       :math:`h` at most :math:`\epsilon_{\text{mach}} / 2` the sum :math:`1 + h`
+#       rounds to 1 (round to nearest), so the forward difference at :math:`x = 1` is
+#       exactly 0; for :math:`h` between :math:`\epsilon_{\text{mach}} / 2` and
+#       :math:`\epsilon_{\text{mach}}`, :math:`1 + h` rounds up to
+#       :math:`1 + \epsilon_{\text{mach}}` instead, so the step actually taken is
+#       not the :math:`h` the formula divides by.
 #
 # 4. Show that :math:`\nabla_{\mathbf{x}} \|\mathbf{x}\|_2 =
 #    \mathbf{x} / \|\mathbf{x}\|_2` for :math:`\mathbf{x} \ne \mathbf{0}`, and
-#    check it with ``numerical_grad``. What do ``numerical_grad`` and
-#    ``torch.func.grad`` return at :math:`\mathbf{x} = \mathbf{0}`, where the norm
-#    has no gradient?
+#    check it with ``numerical_grad``. What does ``numerical_grad`` return at
+#    :math:`\mathbf{x} = \mathbf{0}`, where the norm has no gradient? Compare with
+#    the two autograd answers of the warning above.
 #
 #    .. dropdown:: Hint
 #
 #       Use the chain rule on :math:`\|\mathbf{x}\| = \sqrt{s}` with
 #       :math:`s = \|\mathbf{x}\|^2`: :math:`\frac{1}{2\sqrt{s}} \cdot 2\mathbf{x}`.
 #       At :math:`\mathbf{0}` the central differences of a symmetric function
-#       cancel to 0; autograd also returns a value there rather than an error, a
-#       convention (a *subgradient*) rather than a derivative.
+#       cancel to 0, the same value ``torch.linalg.norm`` returns by convention (0
+#       is a *subgradient* of the norm there, not a derivative); the square root of
+#       a sum of squares gives ``NaN``, as the warning showed.
 #
 # 5. **Programming task.** Write ``numerical_jacobian(f, x, h)`` for a function
 #    :math:`f: \mathbb{R}^n \to \mathbb{R}^m`, returning the :math:`m \times n`

@@ -35,7 +35,6 @@ autodiff for scalars, one short class, and check it against PyTorch.
       * :doc:`04_calculus` (partial derivatives, gradients, the chain rule,
         the Jacobian)
       * data: a few synthetic tensors made by the page (no download)
-      * run time: a few seconds on a 2-core CPU
 """
 
 # sphinx_gallery_thumbnail_number = 1
@@ -47,7 +46,9 @@ import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
-torch.manual_seed(0)
+import handson
+
+handson.seed(0)
 
 # %%
 # The idea
@@ -68,8 +69,9 @@ torch.manual_seed(0)
 # derivative is a single row vector (:math:`y` is a scalar), and multiplies it by one
 # Jacobian after another going backwards. Every product is then a vector times a
 # matrix, never a matrix times a matrix. This is what ``backward()`` does, and it is
-# why one backward pass costs about as much as one forward pass, however many
-# parameters there are.
+# why one backward pass costs a small constant multiple of one forward pass (each
+# operation's local derivatives cost about as much as the operation itself, a few
+# times at most), however many parameters there are.
 #
 # To go backwards, PyTorch must remember the forward pass. While it computes, it
 # builds a *computation graph*: each result stores the operation that made it

@@ -7,10 +7,11 @@ set is a random sample, and a measured accuracy is an estimate with an error bar
 page gathers the probability that the rest of the course uses, and checks every
 formula against a simulation: we roll dice, watch frequencies settle on
 probabilities, combine two random variables into joint, marginal and conditional
-distributions, update a diagnosis with Bayes' rule, and compute expectations and
-variances. Each simulated number is compared with its exact value within a tolerance
-derived from the simulation's own standard error, so the page also shows how to tell
-a real discrepancy from sampling noise.
+distributions, update a diagnosis with Bayes' rule, compute expectations and
+variances, and end with continuous variables: the Gaussian density and the covariance
+matrix of a random vector. Each simulated number is compared with its exact value
+within a tolerance derived from the simulation's own standard error, so the page also
+shows how to tell a real discrepancy from sampling noise.
 
 .. grid:: 1 2 2 2
    :gutter: 2
@@ -26,14 +27,18 @@ a real discrepancy from sampling noise.
       * Bayes' rule on a medical test, in closed form and by simulation
       * expectation, variance and covariance, and how to check a simulation
         against a formula with standard errors
+      * continuous random variables: densities, the Gaussian, and the covariance
+        matrix of a random vector, with
+        :math:`\\mathrm{Var}[\\mathbf{v}^\\top \\mathbf{x}] =
+        \\mathbf{v}^\\top \\boldsymbol{\\Sigma} \\mathbf{v}`
 
    .. grid-item-card:: Prerequisites
       :class-card: sd-border-0 sd-shadow-sm
 
       * :doc:`01_tensors` (shapes, indexing, reductions, broadcasting)
       * sums and fractions; no probability background is assumed
-      * data: simulated dice and patients, drawn by the page (no download)
-      * run time: a few seconds on a 2-core CPU
+      * data: simulated dice, patients and Gaussian samples, drawn by the page (no
+        download)
 """
 
 # sphinx_gallery_thumbnail_number = 1
@@ -44,7 +49,7 @@ from torch.distributions import Binomial, Categorical, Multinomial, Normal
 
 import handson
 
-torch.manual_seed(0)
+handson.seed(0)
 
 # %%
 # The idea
@@ -106,7 +111,7 @@ def compare(name, simulated, exact, se):
               f"{simulated.item():<10.4g} |z| = {z:.2f}")
     else:
         print(f"{name:36} {simulated.numel()} entries, largest |z| = {z:.2f}")
-    assert z < k, f"{name}: the simulation is {z:.1f} standard errors off"
+    handson.check(f"{name}: largest |z|", z, "<", k, quick=True)
 
 
 # %%
@@ -118,7 +123,7 @@ def compare(name, simulated, exact, se):
 # :class:`torch.distributions.Categorical` does the same behind an object that also
 # knows the distribution's probabilities, log-probabilities and entropy; its
 # ``sample(shape)`` returns a tensor of that shape. We use it from now on.
-# :class:`torch.distributions.Multinomial` skips the individual rolls and returns
+# :class:`torch.distributions.Multinomial` draws the rolls too, but returns only
 # how often each face came up.
 
 fair_probs = torch.ones(6) / 6
@@ -394,8 +399,10 @@ compare("P(H = 1 | D1 = 1, D2 = 1)", H[both].double().mean(), post12,
 # .. warning::
 #
 #    :math:`P(D_1 = 1 \mid H = 1)` and :math:`P(H = 1 \mid D_1 = 1)` are different
-#    numbers, here very different. Confusing the two (the *base rate fallacy*) is the
-#    classic mistake Bayes' rule prevents: the prior :math:`P(H = 1)` matters.
+#    numbers, here very different. Taking one for the other, the *confusion of the
+#    inverse*, is the classic mistake Bayes' rule prevents. What separates the two is
+#    the prior :math:`P(H = 1)`, the *base rate*; forgetting it is *base-rate
+#    neglect*.
 #
 # Expectation and variance
 # ------------------------
@@ -514,6 +521,162 @@ compare("Cov[A, S] = Var[A]", cov_as, var, cov_as_se)
 #    yet :math:`B` is a function of :math:`A`: knowing :math:`A` tells you :math:`B`
 #    exactly. Covariance only measures *linear* dependence.
 #
+# Continuous random variables and densities
+# -----------------------------------------
+#
+# The noise added to the targets on the first page and the random starting weights
+# of a network are not dice: they can take any real value. For such a *continuous*
+# random variable :math:`X` every single value has probability 0, and a *probability
+# density* :math:`p(x) \ge 0` takes the role of the table of probabilities. The
+# probability of an interval is the area under the density,
+#
+# .. math::
+#
+#    P(a \le X \le b) = \int_a^b p(x) \, dx, \qquad
+#    \int_{-\infty}^{\infty} p(x) \, dx = 1,
+#
+# and sums over values become integrals: :math:`\mathbb{E}[X] = \int x \, p(x) \, dx`,
+# :math:`\mathrm{Var}[X] = \int (x - \mathbb{E}[X])^2 \, p(x) \, dx`. A density is
+# not a probability: for a narrow interval of width :math:`\Delta`,
+# :math:`P(x \le X \le x + \Delta) \approx p(x) \, \Delta`, so :math:`p(x)` may exceed
+# 1 as long as the total area is 1.
+#
+# The *Gaussian* (normal) distribution :math:`\mathcal{N}(\mu, \sigma^2)` has the
+# density
+#
+# .. math::
+#
+#    p(x) = \frac{1}{\sqrt{2 \pi \sigma^2}}
+#    \exp\left(-\frac{(x - \mu)^2}{2 \sigma^2}\right),
+#
+# with mean :math:`\mu` and variance :math:`\sigma^2`. ``torch.randn`` draws from
+# :math:`\mathcal{N}(0, 1)`, and :math:`\mu + \sigma Z` with :math:`Z \sim
+# \mathcal{N}(0, 1)` is :math:`\mathcal{N}(\mu, \sigma^2)`: that is how the first page
+# made its noise and how normal initialisation scales its weights. We write the
+# density from scratch, compare it with :class:`torch.distributions.Normal`, and
+# check with the trapezoidal rule (:func:`torch.trapezoid`) that the area under it is
+# 1 and that the integrals for the mean and the variance give :math:`\mu` and
+# :math:`\sigma^2`.
+
+
+def gaussian_pdf(x, mu, sigma):
+    """The density of N(mu, sigma^2) at x."""
+    scale = (2 * torch.pi * sigma**2) ** 0.5
+    return torch.exp(-((x - mu) ** 2) / (2 * sigma**2)) / scale
+
+
+mu, sigma = 1.0, 0.25
+xs = torch.linspace(mu - 10 * sigma, mu + 10 * sigma, 10_001, dtype=torch.float64)
+density = gaussian_pdf(xs, mu, sigma)
+gauss = Normal(torch.tensor(mu, dtype=torch.float64), sigma)
+torch.testing.assert_close(density, gauss.log_prob(xs).exp())
+area = torch.trapezoid(density, xs)
+mean_integral = torch.trapezoid(xs * density, xs)
+var_integral = torch.trapezoid((xs - mu) ** 2 * density, xs)
+print(f"area {area.item():.8f} | mean {mean_integral.item():.6f} | "
+      f"variance {var_integral.item():.6f} | "
+      f"largest density {density.max().item():.4f}")
+torch.testing.assert_close(area.item(), 1.0)
+torch.testing.assert_close(mean_integral.item(), mu)
+torch.testing.assert_close(var_integral.item(), sigma**2)
+assert density.max() > 1  # a density, not a probability
+
+# %%
+# Now samples. A histogram with ``density=True`` divides each bin's count by
+# :math:`n` times the bin width, so it estimates the density and should follow the
+# curve. The fraction of samples in a bin :math:`[a, b)` estimates
+# :math:`P(a \le X < b)`, the area of the bin under the density, which
+# ``Normal.cdf`` gives exactly; each fraction has the standard error of a frequency,
+# so ``compare`` applies bin by bin. (The bins cover :math:`\mu \pm 3\sigma`, where
+# every bin expects enough samples for the normal approximation of the error.)
+
+num_samples = handson.shrink(200_000, 20_000)
+samples = mu + sigma * torch.randn(num_samples, dtype=torch.float64)
+edges = torch.linspace(mu - 3 * sigma, mu + 3 * sigma, 25, dtype=torch.float64)
+counts_bins = torch.histogram(samples, bins=edges).hist
+bin_probs = gauss.cdf(edges[1:]) - gauss.cdf(edges[:-1])
+compare("Gaussian: fraction of samples per bin", counts_bins / num_samples, bin_probs,
+        (bin_probs * (1 - bin_probs) / num_samples).sqrt())
+compare("Gaussian: sample mean", samples.mean(), mu, sigma / num_samples**0.5)
+
+fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+ax.hist(samples.numpy(), bins=edges.numpy(), density=True, alpha=0.5,
+        label=f"histogram of {num_samples} samples")
+ax.plot(xs, density, "k", label=r"density $p(x)$")
+ax.set_xlim(mu - 4 * sigma, mu + 4 * sigma)
+ax.set_xlabel("$x$")
+ax.set_ylabel("density")
+ax.set_title(rf"$\mathcal{{N}}(\mu = {mu}, \sigma = {sigma})$: samples and density")
+ax.legend()
+plt.show()
+
+# %%
+# Random vectors and the covariance matrix
+# ----------------------------------------
+#
+# A vector of random variables :math:`\mathbf{x} \in \mathbb{R}^d` (the :math:`d`
+# features of a random example, say) has a mean vector
+# :math:`\boldsymbol{\mu} = \mathbb{E}[\mathbf{x}]` and a *covariance matrix*
+#
+# .. math::
+#
+#    \boldsymbol{\Sigma}
+#    = \mathbb{E}\left[(\mathbf{x} - \boldsymbol{\mu})
+#      (\mathbf{x} - \boldsymbol{\mu})^\top\right],
+#    \qquad \Sigma_{ij} = \mathrm{Cov}[x_i, x_j],
+#
+# with the variances on the diagonal; it is symmetric, since
+# :math:`\mathrm{Cov}[x_i, x_j] = \mathrm{Cov}[x_j, x_i]`. A linear model or a neuron
+# computes a weighted sum :math:`\mathbf{v}^\top \mathbf{x}` of such a vector, and its
+# variance follows from :math:`\boldsymbol{\Sigma}` alone:
+#
+# .. math::
+#
+#    \mathrm{Var}[\mathbf{v}^\top \mathbf{x}]
+#    = \mathbb{E}\left[\left(\mathbf{v}^\top (\mathbf{x} - \boldsymbol{\mu})\right)^2
+#      \right]
+#    = \mathbb{E}\left[\mathbf{v}^\top (\mathbf{x} - \boldsymbol{\mu})
+#      (\mathbf{x} - \boldsymbol{\mu})^\top \mathbf{v}\right]
+#    = \mathbf{v}^\top \boldsymbol{\Sigma} \mathbf{v} .
+#
+# With :math:`\mathbf{v} = (1, 1)^\top` this is the formula for
+# :math:`\mathrm{Var}[A + B]` above; and since a variance is never negative,
+# :math:`\mathbf{v}^\top \boldsymbol{\Sigma} \mathbf{v} \ge 0` for every
+# :math:`\mathbf{v}`. To test it we need vectors whose covariance we know exactly:
+# :math:`\mathbf{x} = \mathbf{L} \mathbf{z}` with :math:`\mathbf{z}` a vector of
+# independent standard normal variables (covariance :math:`\mathbf{I}`) has mean
+# :math:`\mathbf{0}` and covariance :math:`\mathbf{L} \mathbf{L}^\top`. We estimate
+# :math:`\boldsymbol{\Sigma}` from samples, from scratch and with :func:`torch.cov`,
+# and compare :math:`\mathrm{Var}[\mathbf{v}^\top \mathbf{x}]` with
+# :math:`\mathbf{v}^\top \boldsymbol{\Sigma} \mathbf{v}` for a few random
+# :math:`\mathbf{v}`, within 5 standard errors as before.
+
+L = torch.tensor([[1.0, 0.0, 0.0], [0.8, 0.6, 0.0], [-0.5, 0.3, 0.4]],
+                 dtype=torch.float64)
+Sigma = L @ L.T  # the exact covariance
+num_vectors = handson.shrink(200_000, 20_000)
+Xv = torch.randn(num_vectors, 3, dtype=torch.float64) @ L.T  # one x = L z per row
+centred = Xv - Xv.mean(dim=0)
+Sigma_hat = centred.T @ centred / (num_vectors - 1)  # from scratch
+torch.testing.assert_close(Sigma_hat, torch.cov(Xv.T))  # torch.cov: variables in rows
+print("exact covariance:\n", Sigma.numpy().round(3))
+print("estimated from samples:\n", Sigma_hat.numpy().round(3))
+products = Xv.reshape(-1, 3, 1) * Xv.reshape(-1, 1, 3)  # per-sample x x^T (mean 0)
+compare("covariance matrix, entry by entry", products.mean(dim=0), Sigma,
+        products.std(dim=0) / num_vectors**0.5)
+
+for trial in range(3):
+    v = torch.randn(3, dtype=torch.float64)
+    var_v, var_v_se = mean_and_se((Xv @ v) ** 2)  # the mean of v^T x is 0
+    compare(f"Var[v^T x] = v^T Sigma v, v no. {trial + 1}", var_v, v @ Sigma @ v,
+            var_v_se)
+
+# %%
+# The estimated covariance matches the exact one entry by entry, and the variance of
+# every weighted sum matches :math:`\mathbf{v}^\top \boldsymbol{\Sigma} \mathbf{v}`.
+# Later chapters use this to choose the scale of initial weights so that the
+# variance of a layer's outputs neither grows nor shrinks from layer to layer.
+#
 # Summary
 # -------
 #
@@ -528,6 +691,11 @@ compare("Cov[A, S] = Var[A]", cov_as, var, cov_as_se)
 #   :math:`P(B \mid A)` into :math:`P(A \mid B)` and needs the prior.
 # * Expectation and variance summarise a distribution; variances of independent
 #   variables add, and covariance measures the linear part of a dependence.
+# * A continuous variable has a density, whose integral over an interval is a
+#   probability; the Gaussian :math:`\mathcal{N}(\mu, \sigma^2)` is
+#   :math:`\mu + \sigma Z`. For a random vector with covariance matrix
+#   :math:`\boldsymbol{\Sigma}`, :math:`\mathrm{Var}[\mathbf{v}^\top \mathbf{x}] =
+#   \mathbf{v}^\top \boldsymbol{\Sigma} \mathbf{v}`.
 # * Compare a simulation with a formula in units of standard errors: beyond about 5,
 #   the discrepancy is real.
 

@@ -29,7 +29,6 @@ any library, not only PyTorch.
       * :doc:`../01_getting_started/01_fit_a_line` (``nn.Linear`` and friends)
       * basic Python: modules, functions, classes
       * data: none, the page inspects the installed ``torch``
-      * run time: a few seconds on a 2-core CPU
 """
 
 # sphinx_gallery_thumbnail_number = 1
@@ -42,7 +41,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-torch.manual_seed(0)  # nothing random below; kept for the habit
+import handson
+
+handson.seed(0)  # nothing random below; kept for the habit
 
 # %%
 # What is in a module?
@@ -170,6 +171,8 @@ try:
     inspect.signature(torch.ones)
 except ValueError as err:
     print("ValueError:", str(err).split("<")[0])  # the rest names the C++ object
+else:
+    raise AssertionError("inspect.signature(torch.ones) should raise ValueError")
 
 # %%
 # Reading a class: ``nn.Linear``
@@ -219,8 +222,9 @@ assert torch.__version__ >= (2, 0)  # a TorchVersion compares with tuples and st
 # .. note::
 #
 #    In a Jupyter notebook, a question mark does the work of ``help``: ``torch.ones?``
-#    shows the signature and docstring in a side panel, and two question marks,
-#    ``nn.Linear.forward??``, show the source. These are notebook commands, not
+#    shows the signature and docstring (in JupyterLab and Notebook 7, right below the
+#    cell, like any output), and two question marks, ``nn.Linear.forward??``, show
+#    the source. These are notebook commands, not
 #    Python, so they do not work in a ``.py`` script; use ``help`` and
 #    ``inspect.getsource`` there. In most editors, hovering over a name shows the
 #    same docstring.
@@ -259,9 +263,13 @@ assert torch.__version__ >= (2, 0)  # a TorchVersion compares with tuples and st
 #
 #       ``[n for n in public_names(torch.linalg) if "eig" in n]`` lists ``eig``,
 #       ``eigh``, ``eigvals`` and ``eigvalsh``. The ``h`` versions are for symmetric
-#       (Hermitian) matrices: ``help(torch.linalg.eigvalsh)`` says they return real
-#       eigenvalues in ascending order, and they are faster and more accurate than the
-#       general ``eigvals``, which returns complex numbers.
+#       (Hermitian) matrices: ``help(torch.linalg.eigvalsh)`` says that it returns
+#       real eigenvalues in ascending order, and that it reads only one triangle of
+#       the matrix (the lower one by default, ``UPLO='L'``) without checking that
+#       the matrix is symmetric. ``help(torch.linalg.eigvals)`` says that the general
+#       version returns complex numbers, in no particular order. The speed difference
+#       is in ``help(torch.linalg.eig)``, which points to ``eigh`` as the faster
+#       function for symmetric matrices.
 #
 # 3. Why does ``inspect.getsource(torch.ones)`` fail, while
 #    ``inspect.getsource(F.cross_entropy)`` works? Where is the real computation of
