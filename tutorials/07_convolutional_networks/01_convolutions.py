@@ -18,6 +18,8 @@ channels, the 1x1 convolution and pooling.
    .. grid-item-card:: What you will learn
       :class-card: sd-border-0 sd-shadow-sm
 
+      * a convolution as a fully connected layer restricted by translation
+        invariance and locality
       * the two-dimensional cross-correlation that deep learning calls
         "convolution", written with loops and checked against
         :func:`torch.nn.functional.conv2d`
@@ -28,6 +30,8 @@ channels, the 1x1 convolution and pooling.
       * several input and output channels, and the 1x1 convolution as a fully
         connected layer applied at every pixel
       * max and average pooling, from scratch
+      * the receptive field of a stack of layers, computed and checked with
+        autograd
 
    .. grid-item-card:: Prerequisites
       :class-card: sd-border-0 sd-shadow-sm
@@ -40,7 +44,6 @@ channels, the 1x1 convolution and pooling.
       * data: one test image of Fashion-MNIST, loaded with
         :func:`handson.data.load_fashion_mnist`; the rest are small tensors drawn
         by the page
-      * run time: a few seconds on a 2-core CPU
 """
 
 # sphinx_gallery_thumbnail_number = 1
@@ -49,12 +52,49 @@ channels, the 1x1 convolution and pooling.
 # The idea
 # --------
 #
-# Take a grey image :math:`\mathbf{X}` of height :math:`n_h` and width :math:`n_w`
-# and a small *kernel* :math:`\mathbf{K}` of height :math:`k_h` and width
-# :math:`k_w`. Lay the kernel on the top-left corner of the image, multiply the
-# entries that lie on top of each other and add them up: that is the first output.
-# Slide the kernel one pixel to the right and repeat, then row by row to the bottom.
-# Output entry :math:`(i, j)` is
+# Start from what we know, a fully connected layer, and ask what of it an image
+# needs. Give the input image :math:`\mathbf{X}` and the layer's output
+# :math:`\mathbf{H}` two indices each, so that :math:`x_{k,l}` is the pixel in row
+# :math:`k` and column :math:`l`. A fully connected layer has one weight for every
+# pair of an output position and an input position, a fourth-order tensor
+# :math:`\mathsf{W}`, and a bias per output:
+#
+# .. math::
+#
+#    h_{i,j} = u_{i,j} + \sum_k \sum_l w_{i,j,k,l} \, x_{k,l}
+#            = u_{i,j} + \sum_a \sum_b v_{i,j,a,b} \, x_{i+a,\, j+b}.
+#
+# The second form only renames the weights by the *offset* :math:`(a, b)` of the
+# input pixel from the output position, :math:`v_{i,j,a,b} = w_{i,j,i+a,j+b}`. For
+# a 28x28 image and a 28x28 output that is :math:`28^4` weights (the number is
+# printed below). Two principles cut it down:
+#
+# * *translation invariance*: a pattern should get the same response wherever it
+#   appears, so the weights may depend on the offset :math:`(a, b)` but not on the
+#   position :math:`(i, j)`: :math:`v_{i,j,a,b} = v_{a,b}` and :math:`u_{i,j} = u`;
+# * *locality*: what is at pixel :math:`(i, j)` should be decided by the pixels
+#   near it, so :math:`v_{a,b} = 0` unless :math:`|a| \le \Delta` and
+#   :math:`|b| \le \Delta`.
+#
+# What is left is
+#
+# .. math::
+#
+#    h_{i,j} = u + \sum_{a=-\Delta}^{\Delta} \sum_{b=-\Delta}^{\Delta} v_{a,b} \,
+#    x_{i+a,\, j+b},
+#
+# a layer with :math:`(2\Delta + 1)^2` weights and one bias, whatever the size of
+# the image: a *convolutional layer*, whose weights :math:`\mathbf{V}` are called
+# its *kernel*. (At the border of the image some :math:`x_{i+a, j+b}` do not exist;
+# the section on padding deals with them.)
+#
+# Counting the offsets from the top-left corner of the window instead of its
+# centre gives the form used from now on. Take a grey image :math:`\mathbf{X}` of
+# height :math:`n_h` and width :math:`n_w` and a kernel :math:`\mathbf{K}` of height
+# :math:`k_h` and width :math:`k_w`. Lay the kernel on the top-left corner of the
+# image, multiply the entries that lie on top of each other and add them up: that
+# is the first output. Slide the kernel one pixel to the right and repeat, then row
+# by row to the bottom. Output entry :math:`(i, j)` is
 #
 # .. math::
 #
@@ -71,8 +111,8 @@ channels, the 1x1 convolution and pooling.
 #    (n_h - k_h + 1) \times (n_w - k_w + 1).
 #
 # A convolutional layer computes :math:`\mathbf{X} \star \mathbf{K} + b` and learns
-# :math:`\mathbf{K}` and the scalar bias :math:`b`. Two properties make it fit
-# images:
+# :math:`\mathbf{K}` and the scalar bias :math:`b`. The two principles become two
+# properties of the layer:
 #
 # * *locality*: each output looks only at a :math:`k_h \times k_w` patch of the
 #   input;
@@ -97,13 +137,13 @@ from torch import nn
 import handson
 from handson.data import FASHION_MNIST_CLASSES, load_fashion_mnist
 
-torch.manual_seed(0)
+handson.seed(0)
 
 # %%
-# How much does weight sharing save? A fully connected layer that maps a
-# 28x28 image to a 28x28 output has one weight for every (input pixel, output pixel)
-# pair; a convolutional layer with a 5x5 kernel has 25 weights, whatever the image
-# size.
+# How much do the two principles save? The fully connected layer that maps a
+# 28x28 image to a 28x28 output has one weight for every (output pixel, input pixel)
+# pair; a convolutional layer with a 5x5 kernel (:math:`\Delta = 2`) has 25
+# weights, whatever the image size.
 
 n_pixels = 28 * 28
 print(f"fully connected, 28x28 -> 28x28: {n_pixels * n_pixels:,} weights")
@@ -152,6 +192,25 @@ for shape_X, shape_K in [((3, 3), (2, 2)), ((6, 8), (1, 2)), ((7, 5), (3, 2))]:
 print("corr2d agrees with F.conv2d")
 
 # %%
+# The derivation can be run backwards. ``corr2d`` is linear in ``X``, so it *is* a
+# fully connected layer, with weights :math:`w_{i,j,k,l} = \partial h_{i,j} /
+# \partial x_{k,l}`. :func:`torch.autograd.functional.jacobian` computes all of
+# them. The two principles predict what we must find: output :math:`(i, j)` has the
+# kernel as its weights on the window that starts at :math:`(i, j)` (the same
+# kernel at every position) and zeros everywhere else (locality).
+
+X_r, K_r = torch.randn(6, 6), torch.randn(3, 3)
+W = torch.autograd.functional.jacobian(lambda X: corr2d(X, K_r), X_r)
+print("weight tensor of the equivalent fully connected layer:", tuple(W.shape))
+W_expected = torch.zeros(4, 4, 6, 6)
+for i in range(4):
+    for j in range(4):
+        W_expected[i, j, i:i + 3, j:j + 3] = K_r  # the kernel, moved to (i, j)
+torch.testing.assert_close(W, W_expected)
+print(f"{int((W != 0).sum())} of its {W.numel()} weights are nonzero, and they take "
+      f"only {K_r.numel()} distinct values: the kernel's")
+
+# %%
 # A convolutional layer of our own
 # --------------------------------
 #
@@ -187,15 +246,20 @@ torch.testing.assert_close(
 # The kernel :math:`\mathbf{K} = [1, -1]` (one row, two columns) computes
 # :math:`x_{i,j} - x_{i,j+1}`: zero where two horizontal neighbours are equal, and
 # large where the brightness changes from one column to the next. It is a detector
-# of *vertical* edges. On D2L's toy image, a white band (ones) in the middle of
-# black (zeros), it marks the left edge with 1 and the right edge with -1:
+# of *vertical* edges. D2L's toy image is white (ones) with a black band (zeros)
+# in its middle four columns. Going from left to right, the kernel sees white turn
+# to black at the band's left edge, :math:`1 - 0 = 1`, and black turn to white at
+# its right edge, :math:`0 - 1 = -1`:
 
 X_toy = torch.ones((6, 8))
-X_toy[:, 2:6] = 0
+X_toy[:, 2:6] = 0  # columns 2 to 5 black
 K = torch.tensor([[1.0, -1.0]])
 Y_toy = corr2d(X_toy, K)
 print(X_toy)
 print(Y_toy)
+Y_expected = torch.zeros(6, 7)
+Y_expected[:, 1], Y_expected[:, 5] = 1.0, -1.0  # white->black, black->white
+torch.testing.assert_close(Y_toy, Y_expected)
 
 # %%
 # The transposed kernel :math:`\mathbf{K}^\top` compares vertical neighbours and
@@ -261,8 +325,8 @@ for epoch in range(num_epochs):
 
 learned = net.weight.data.reshape(-1)
 print("learned kernel:", learned)
-handson.check(torch.allclose(learned, torch.tensor([1.0, -1.0]), atol=0.05),
-              "the learned kernel is within 0.05 of [1, -1]")
+handson.check("largest distance of a learned weight from [1, -1]",
+              (learned - torch.tensor([1.0, -1.0])).abs().max(), "<", 0.05)
 
 # %%
 # The printed kernel is close to :math:`[1, -1]`: from examples alone, gradient
@@ -544,7 +608,8 @@ corr_before = correlation(strength, strength_s)
 corr_after = correlation(pooled, pooled_s)
 print(f"correlation of the maps of the bag and the shifted bag: "
       f"{corr_before:.3f} before pooling, {corr_after:.3f} after")
-assert corr_after > corr_before
+handson.check("correlation of the maps after pooling", corr_after, ">", corr_before,
+              quick=True)
 
 fig, axes = plt.subplots(1, 4, figsize=(10, 2.9))
 for ax, M, title in [(axes[0], strength, "edge strength"),
@@ -563,28 +628,107 @@ plt.show()
 # several convolution and pooling layers, as the next page does, adds up to more
 # tolerance.
 #
+# Receptive field
+# ---------------
+#
+# The input pixels that can affect one output of a layer are that output's
+# *receptive field*. For one 3x3 convolution it is a 3x3 patch. Stack a second 3x3
+# convolution on it, and each of its outputs sees a 3x3 patch of the first layer's
+# outputs, each of which sees 3x3 pixels: together a 5x5 patch of the image. Strides
+# and pooling make the field grow faster: after a layer with stride 2, neighbouring
+# positions lie 2 input pixels apart, so each extra position that the next kernel
+# covers adds 2 pixels to the field, not 1.
+#
+# Going up the stack, keep two numbers: the size :math:`r` of the receptive field
+# (in input pixels, along one axis) and the *jump* :math:`j`, the distance in input
+# pixels between neighbouring positions of the current layer. The input starts with
+# :math:`r = j = 1`, and a layer with kernel size :math:`k` (or pooling window
+# :math:`k`) and stride :math:`s` changes them to
+#
+# .. math::
+#
+#    r \leftarrow r + (k - 1)\, j, \qquad j \leftarrow j\, s.
+#
+# Padding moves the field but does not change its size (near the border, part of
+# the field then lies on the padding). So a deeper layer sees a larger part of the
+# image, which lets it respond to patterns larger than any one kernel.
+
+
+def receptive_field(layers):
+    """Receptive-field size, along one axis, of the outputs of a stack of layers."""
+    r, j = 1, 1
+    for layer in layers:
+        k, s = layer.kernel_size, layer.stride
+        k = k[0] if isinstance(k, tuple) else k  # nn.Conv2d stores tuples,
+        s = s[0] if isinstance(s, tuple) else s  # nn.AvgPool2d plain ints
+        r, j = r + (k - 1) * j, j * s
+    return r
+
+
+# %%
+# Autograd can check the formula. The gradient of one output with respect to the
+# input is nonzero exactly on the pixels that affect that output. To rule out
+# cancellations that could make a gradient zero by accident, all kernels get
+# positive weights and the stacks have no activation functions. The third stack
+# has the layer sizes of the next page's LeNet.
+
+
+def conv(k, padding=0):
+    """A one-channel k x k convolution with positive weights and no bias."""
+    layer = nn.Conv2d(1, 1, k, padding=padding, bias=False)
+    nn.init.uniform_(layer.weight, 0.1, 1.0)
+    return layer
+
+
+stacks = {
+    "3x3 conv, 3x3 conv": [conv(3), conv(3)],
+    "3x3 conv, 3x3 conv, 2x2 pool, 3x3 conv": [conv(3), conv(3), nn.AvgPool2d(2),
+                                               conv(3)],
+    "LeNet: 5x5 conv, pool, 5x5 conv, pool": [conv(5, padding=2), nn.AvgPool2d(2),
+                                              conv(5), nn.AvgPool2d(2)],
+}
+for name, layers in stacks.items():
+    X_r = torch.rand(1, 1, 28, 28, requires_grad=True)
+    Y_r = nn.Sequential(*layers)(X_r)
+    Y_r[0, 0, Y_r.shape[2] // 2, Y_r.shape[3] // 2].backward()  # a central output
+    rows, cols = torch.nonzero(X_r.grad[0, 0], as_tuple=True)
+    height = int(rows.max() - rows.min() + 1)
+    width = int(cols.max() - cols.min() + 1)
+    r = receptive_field(layers)
+    print(f"{name:39s} formula: {r}x{r}; nonzero gradient: {height}x{width}"
+          f" ({len(rows)} pixels)")
+    assert (height, width) == (r, r) and len(rows) == r * r  # a full r x r block
+
+# %%
+# Each output of LeNet's encoder sees a 16x16 patch of the 28x28 image (the last
+# line above), although no kernel is larger than 5x5.
+#
 # Why the library is faster
 # -------------------------
 #
 # Our loops compute the right numbers, slowly: every output entry is a separate
 # Python step. ``F.conv2d`` does the same arithmetic in compiled code, on whole
 # batches and channels at once. Time our loops on the bag image, and ``F.conv2d``
-# on a batch of 1,000 test images, per image:
+# on a batch of 1,000 test images, per image. Each is timed three times and the
+# fastest run kept, so that a moment of load on the machine does not decide the
+# result.
 
 timer = handson.Timer()
 kernel = torch.ones(5, 5)
-timer.start()
-for _ in range(3):
-    corr2d(image, kernel)
-t_loop = timer.stop() / 3
 batch = X_test[:1000]  # shape (1000, 1, 28, 28)
 F.conv2d(batch, kernel[None, None])  # warm-up: the first call is slower
-timer.start()
-F.conv2d(batch, kernel[None, None])
-t_lib = timer.stop() / len(batch)
+t_loop, t_lib = float("inf"), float("inf")
+for _ in range(3):
+    timer.start()
+    corr2d(image, kernel)
+    t_loop = min(t_loop, timer.stop())
+    timer.start()
+    F.conv2d(batch, kernel[None, None])
+    t_lib = min(t_lib, timer.stop() / len(batch))
 print(f"corr2d: {t_loop * 1e3:.2f} ms, F.conv2d: {t_lib * 1e3:.4f} ms "
       f"per 28x28 image ({t_loop / t_lib:.0f} times faster)")
-handson.check(t_lib < t_loop, "F.conv2d is faster than the Python loops")
+handson.check("speed-up of F.conv2d over the Python loops", t_loop / t_lib, ">", 10,
+              quick=True)
 
 # %%
 # From here on we use ``nn.Conv2d`` and ``nn.MaxPool2d`` (or ``nn.AvgPool2d``), now
@@ -593,9 +737,10 @@ handson.check(t_lib < t_loop, "F.conv2d is faster than the Python loops")
 # Summary
 # -------
 #
-# * A convolutional layer cross-correlates its input with a small kernel and adds a
-#   bias: :math:`h_{i,j} = \sum_{a,b} k_{a,b} \, x_{i+a-1, j+b-1} + b`. The same few
-#   weights are used at every position.
+# * A convolutional layer is a fully connected layer restricted by translation
+#   invariance (the same weights at every position) and locality (zero weights
+#   outside a small window). It cross-correlates its input with a small kernel and
+#   adds a bias: :math:`h_{i,j} = \sum_{a,b} k_{a,b} \, x_{i+a-1, j+b-1} + b`.
 # * A kernel can be designed (:math:`[1, -1]` finds vertical edges) or learned from
 #   data by gradient descent, like any other weight.
 # * Padding :math:`p` and stride :math:`s` set the output size
@@ -606,7 +751,9 @@ handson.check(t_lib < t_loop, "F.conv2d is faster than the Python loops")
 #   channels need :math:`c_o` such kernels. A 1x1 convolution is a fully connected
 #   layer across channels, applied at every pixel.
 # * Max and average pooling summarise windows without parameters, channel by
-#   channel, and make the output less sensitive to small shifts.
+#   channel, and make the output less sensitive to small shifts. Each layer,
+#   pooling included, widens the receptive field:
+#   :math:`r \leftarrow r + (k - 1)\, j`.
 
 # %%
 # Exercises
