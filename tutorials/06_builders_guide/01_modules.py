@@ -37,7 +37,6 @@ and then writes modules whose ``forward`` runs ordinary Python control flow.
       * :doc:`../02_preliminaries/05_autograd` (``backward()`` and ``.grad``)
       * data: Fashion-MNIST, test split (one batch of 256 images is pushed through
         untrained networks; nothing is trained)
-      * run time: a few seconds on a 2-core CPU
 """
 
 # sphinx_gallery_thumbnail_number = 1
@@ -89,6 +88,9 @@ and then writes modules whose ``forward`` runs ordinary Python control flow.
 #    matrix, the transpose of :math:`\mathbf{W}_1`, and computes
 #    ``X @ weight.T + bias``. The math is the same; only the storage differs.
 
+import copy
+import math
+
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
@@ -97,7 +99,7 @@ from torch import nn
 import handson
 from handson.data import FASHION_MNIST_CLASSES, load_fashion_mnist
 
-torch.manual_seed(0)
+handson.seed(0)
 device = handson.device()
 print(f"running on {device}")
 
@@ -207,8 +209,9 @@ p_max = P.max(dim=1).values.mean().item()
 print(f"largest class probability, averaged over images: {p_max:.3f}"
       f" (uniform would be {1 / num_outputs:.3f})")
 print(f"accuracy of the untrained network: {acc:.1%}")
-assert 0.3 < frac_off < 0.7, "about half of the units should be off"
-assert acc < 0.3, "an untrained network should be close to chance"
+handson.check("share of hidden units switched off", frac_off, ">", 0.3, quick=True)
+handson.check("share of hidden units switched off", frac_off, "<", 0.7, quick=True)
+handson.check("accuracy of the untrained network", acc, "<", 0.3, quick=True)
 
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.4))
 axes[0].hist(Z.flatten().cpu(), bins=60, color="C0")
@@ -263,10 +266,14 @@ print("MLP and nn.Sequential agree on the batch; largest output difference:",
 # ------------------------------
 #
 # ``nn.Sequential`` is a short class. Its constructor registers each module under the
-# name ``"0"``, ``"1"``, ... with :meth:`~torch.nn.Module.add_module`, which puts it in
-# the ordered dictionary ``self._modules`` where ``nn.Module`` keeps its children
-# (``self.hidden = ...`` in ``MLP`` went there too). ``forward`` walks that
-# dictionary in insertion order.
+# name ``"0"``, ``"1"``, ... with :meth:`~torch.nn.Module.add_module`. Every
+# ``nn.Module`` keeps its children in ``self._modules``, a plain Python ``dict`` from
+# name to module; ``add_module(name, m)`` stores ``m`` there, and so does an
+# assignment such as ``self.hidden = ...`` in ``MLP``, through ``__setattr__``. A
+# ``dict`` keeps its insertion order, so ``forward`` can walk it in the order the
+# layers were given. (``nn.Sequential.forward`` iterates over ``self``, which yields
+# the same values. The leading underscore marks ``_modules`` as internal: code outside
+# a module's own class uses :meth:`~torch.nn.Module.named_children` instead.)
 
 
 class MySequential(nn.Module):
@@ -427,31 +434,70 @@ print(chimera)
 
 # %%
 # The real images now flow through all three levels. The loop ran as many times as
-# this batch needed. A single image contributes one row instead of 256, so its sum of
-# absolute values starts smaller and needs fewer halvings: the printed counts differ,
-# and so do the computations that ran.
+# this batch needed. Halving is exact in floating point, so the sum of absolute
+# values after :math:`k` halvings is exactly :math:`S_0 / 2^k`, with
+# :math:`S_0 = \sum_{i,j} |(\mathbf{O}_0)_{ij}|`, and the loop stops at
+# :math:`k = \max(0, \lceil \log_2 S_0 \rceil)`. We recompute :math:`\mathbf{O}_0`
+# by hand, without the loop, and check the count. A single image contributes one row
+# instead of 256, so its :math:`S_0` is smaller and it needs fewer halvings: the
+# printed counts differ, and so do the computations that ran.
 
+
+def expected_halvings(Z, fixed):
+    """The loop count from the formula: Z is the input that reaches `fixed`."""
+    with torch.no_grad():
+        O_0 = fixed.linear(F.relu(fixed.linear(Z) @ fixed.rand_weight + 1))
+        S_0 = O_0.abs().sum().item()
+    return max(0, math.ceil(math.log2(S_0)))
+
+
+fixed_part = chimera[2]
+with torch.no_grad():
+    Z = chimera[1](chimera[0](X))  # what reaches the FixedHiddenMLP, (n, 20)
 out = chimera(X)
-halvings_batch = chimera[2].num_halvings
+halvings_batch = fixed_part.num_halvings
 out_one = chimera(X[:1])
-halvings_one = chimera[2].num_halvings
-print(f"batch of {batch_size}: output {out.item():.4f}, {halvings_batch} halvings")
-print(f"one image:        output {out_one.item():.4f}, {halvings_one} halvings")
-assert out.dim() == 0 and abs(out.item()) <= 1
-assert halvings_one < halvings_batch
+halvings_one = fixed_part.num_halvings
+print(f"batch of {batch_size}: output {out.item():.4f}, {halvings_batch} halvings "
+      f"(formula: {expected_halvings(Z, fixed_part)})")
+print(f"one image:        output {out_one.item():.4f}, {halvings_one} halvings "
+      f"(formula: {expected_halvings(Z[:1], fixed_part)})")
+assert halvings_batch == expected_halvings(Z, fixed_part)
+assert halvings_one == expected_halvings(Z[:1], fixed_part)
+handson.check("halvings for one image", halvings_one, "<", halvings_batch, quick=True)
 
 # %%
 # Autograd records the operations that actually ran, loop iterations included, so
-# the backward pass needs no help. The shared layer receives gradient from both of
-# its uses, and the buffer receives none:
+# the backward pass needs no help. Every parameter gets a gradient, and the buffer
+# gets none:
 
 out.backward()
 first_layer = chimera[0].net[0]
 print("gradient of the first layer's weight:", tuple(first_layer.weight.grad.shape),
       "| finite:", bool(first_layer.weight.grad.isfinite().all()))
-print("gradient of the buffer:", chimera[2].rand_weight.grad)
+print("gradient of the buffer:", fixed_part.rand_weight.grad)
 assert all(p.grad is not None for p in chimera.parameters())
-assert chimera[2].rand_weight.grad is None
+assert fixed_part.rand_weight.grad is None
+
+# %%
+# The shared layer :math:`\mathbf{A}` receives gradient from *both* of its uses: its
+# gradient is the sum of the gradients that two separate copies would get, one
+# standing in for each use (:doc:`02_parameters` derives why). We rebuild the
+# computation of ``FixedHiddenMLP`` with two copies, ``A_first`` and ``A_second``,
+# on the same input ``Z`` and with the same number of halvings, and compare.
+
+A_first = copy.deepcopy(fixed_part.linear)
+A_second = copy.deepcopy(fixed_part.linear)
+O_0 = A_second(F.relu(A_first(Z) @ fixed_part.rand_weight + 1))
+(O_0 / 2**halvings_batch).sum().backward()
+g_first, g_second = A_first.weight.grad, A_second.weight.grad
+g_shared = fixed_part.linear.weight.grad
+print(f"norm of the gradient from the first use:  {g_first.norm():.3e}")
+print(f"norm of the gradient from the second use: {g_second.norm():.3e}")
+print(f"norm of the shared layer's gradient:      {g_shared.norm():.3e}")
+torch.testing.assert_close(g_shared, g_first + g_second)
+assert g_first.norm() > 0 and g_second.norm() > 0
+print("shared gradient == first use + second use")
 
 # %%
 # Where do the parameters live? ``named_modules`` walks the tree; we count the

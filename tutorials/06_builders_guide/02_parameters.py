@@ -25,8 +25,8 @@ matches the formula for it.
       * share (tie) parameters between layers, and why their gradients add up
       * initialise with ``nn.init.normal_``, ``zeros_``, ``constant_``,
         ``xavier_uniform_`` and ``net.apply``, or with a rule of your own
-      * predict the standard deviation of initialised weights, and why a constant
-        initialisation never trains
+      * predict the standard deviation of initialised weights, and why hidden
+        units that start alike (equal incoming and outgoing weights) stay alike
 
    .. grid-item-card:: Prerequisites
       :class-card: sd-border-0 sd-shadow-sm
@@ -37,7 +37,6 @@ matches the formula for it.
       * :doc:`../02_preliminaries/05_autograd` (``backward()`` and ``.grad``)
       * data: Fashion-MNIST, test split (one batch of 256 images; nothing is
         trained)
-      * run time: a few seconds on a 2-core CPU
 """
 
 # sphinx_gallery_thumbnail_number = 1
@@ -94,7 +93,7 @@ from torch import nn
 import handson
 from handson.data import load_fashion_mnist
 
-torch.manual_seed(0)
+handson.seed(0)
 device = handson.device()
 print(f"running on {device}")
 
@@ -167,12 +166,23 @@ for name, param in net.named_parameters():
 # :meth:`~torch.nn.Module.parameters` yields the parameters alone, which is what an
 # optimiser takes. The network's ``state_dict()`` is the same information as an
 # ordered dictionary of tensors (``torch.save`` writes exactly this), so a single
-# parameter can also be looked up by name:
+# parameter can also be looked up by name. The tensors in it are not copies: each
+# entry is a detached view of the parameter's own memory, so it changes when the
+# parameter changes.
 
 state = net.state_dict()
 print(list(state.keys()))
-torch.testing.assert_close(state["2.bias"], net[2].bias.data)
-print("state_dict()['2.bias'] equals net[2].bias.data")
+entry = state["2.bias"]
+print("same memory as net[2].bias:", entry.data_ptr() == net[2].bias.data_ptr(),
+      "| requires_grad:", entry.requires_grad)
+assert entry.data_ptr() == net[2].bias.data_ptr() and not entry.requires_grad
+
+# %%
+# .. warning::
+#
+#    To keep a snapshot of the weights in memory (say, those of the best epoch so
+#    far), copy them: ``copy.deepcopy(net.state_dict())``. A plain
+#    ``best = net.state_dict()`` follows every later update of the parameters.
 
 # %%
 # Counting parameters
@@ -213,6 +223,8 @@ try:
     net[0].weight[0, 0] = 42.0
 except RuntimeError as err:
     print("RuntimeError:", err)
+else:
+    raise AssertionError("the in-place change outside no_grad() was not refused")
 
 # %%
 # Tied parameters
@@ -350,33 +362,103 @@ assert (net[2].weight == 42).all()
 # %%
 # .. warning::
 #
-#    Never initialise all the weights of a layer to the same constant (with equal
-#    biases). Every hidden
-#    unit then computes the same function of the input, receives the same gradient,
-#    and stays a copy of the others for ever: a layer of 256 units that behaves like
-#    one. Here is the first step: with constant weights in both layers, all 256 rows
-#    of the first layer's gradient are identical.
+#    Do not initialise the hidden units of a layer so that they are
+#    interchangeable. Two hidden units with the same incoming weights and bias
+#    compute the same function of the input. If they also have the same outgoing
+#    weights, they receive the same gradient, take the same step, and stay copies
+#    of each other for ever: a layer of 256 units that behaves like one. Setting
+#    every weight of the hidden layer to one constant does the first half; an
+#    output layer whose weights do not depend on the hidden unit does the second.
+#
+# Here is such a network. The hidden layer gets the constant weight 0.001 and zero
+# biases. The output layer keeps a random weight per class: we copy the first
+# column of its default initialisation into every column, so each of the 256
+# hidden units has the same outgoing weights. (A *constant* output layer, weight
+# :math:`c` everywhere, would not do: the gradient reaching each hidden unit would be
+# :math:`c \sum_k (p_k - y_k)`, summed over the classes :math:`k`, which is zero up
+# to rounding because the predicted probabilities :math:`p_k` and the one-hot label
+# :math:`y_k` both sum to 1. The hidden layer would get no gradient at all, and the
+# symmetry we want to show would be hidden behind a gradient of zero.)
+#
+# ``nn.Linear`` stores its weight as ``(out_features, in_features)``, so hidden
+# unit :math:`i` owns *row* :math:`i` of the first layer's weight (its incoming
+# weights) and *column* :math:`i` of the output layer's weight (its outgoing
+# weights). The claim is that the gradient has 256 identical rows in the first
+# layer and 256 identical columns in the second, and that they are not zero.
 
 
+def init_symmetric(net):
+    """Hidden units all alike: constant incoming, equal outgoing weights."""
+    with torch.no_grad():
+        nn.init.constant_(net[0].weight, 0.001)
+        nn.init.zeros_(net[0].bias)
+        first_column = net[2].weight[:, :1].clone()  # one random value per class
+        net[2].weight.copy_(first_column.expand(-1, net[2].in_features))
 
-def init_constant(module):
-    if isinstance(module, nn.Linear):
-        nn.init.constant_(module.weight, 0.01)
-        nn.init.zeros_(module.bias)
+
+def max_rel_spread(G, dim):
+    """Largest difference between the rows (dim=0) or columns (dim=1) of G,
+    relative to G's largest entry."""
+    first = G[:1] if dim == 0 else G[:, :1]
+    return ((G - first).abs().max() / G.abs().max()).item()
 
 
 net_const = nn.Sequential(nn.Linear(num_inputs, num_hiddens), nn.ReLU(),
                           nn.Linear(num_hiddens, num_outputs)).to(device)
-net_const.apply(init_constant)
+init_symmetric(net_const)
 F.cross_entropy(net_const(X), y).backward()
-grad_rows = net_const[0].weight.grad
-spread = (grad_rows - grad_rows[0]).abs().max().item()
-print(f"largest difference between gradient rows: {spread}")
-assert spread == 0.0
+G_hidden = net_const[0].weight.grad  # (256, 784): row i belongs to hidden unit i
+G_out = net_const[2].weight.grad  # (10, 256): column i belongs to hidden unit i
+print(f"first layer:  largest |gradient| {G_hidden.abs().max():.3e}, "
+      f"rows differ by at most {max_rel_spread(G_hidden, 0):.1e} of that")
+print(f"output layer: largest |gradient| {G_out.abs().max():.3e}, "
+      f"columns differ by at most {max_rel_spread(G_out, 1):.1e} of that")
+handson.check("largest |gradient| entry of the constant first layer",
+              G_hidden.abs().max(), ">", 1e-4, quick=True)
+handson.check("relative spread between the first layer's gradient rows",
+              max_rel_spread(G_hidden, 0), "<", 1e-5, quick=True)
+handson.check("relative spread between the output layer's gradient columns",
+              max_rel_spread(G_out, 1), "<", 1e-5, quick=True)
 
 # %%
-# Random initialisation breaks this symmetry. (Dropout, in a later chapter, is
-# another way.)
+# Identical gradients mean identical steps, so the units stay alike. We train this
+# network and a twin with PyTorch's default (random) initialisation for 50 steps
+# of SGD on the batch and then count how many different hidden units each has,
+# as the rank of the first layer's weight matrix: 1 if all rows are multiples of
+# one row, 256 if they are linearly independent.
+
+
+def train_steps(net, num_steps=50, lr=0.1):
+    trainer = torch.optim.SGD(net.parameters(), lr=lr)
+    for _ in range(num_steps):
+        trainer.zero_grad()
+        l = F.cross_entropy(net(X), y)
+        l.backward()
+        trainer.step()
+    return l.item()
+
+
+net_random = nn.Sequential(nn.Linear(num_inputs, num_hiddens), nn.ReLU(),
+                           nn.Linear(num_hiddens, num_outputs)).to(device)
+ranks, final_loss = {}, {}
+for name, model in [("constant hidden layer", net_const), ("random", net_random)]:
+    final_loss[name] = train_steps(model)
+    ranks[name] = torch.linalg.matrix_rank(model[0].weight.detach()).item()
+    print(f"{name:22} loss after 50 steps {final_loss[name]:.3f}, "
+          f"rank of the first layer's weight {ranks[name]}")
+handson.check("rank of the first layer trained from the symmetric start",
+              ranks["constant hidden layer"], "==", 1, quick=True)
+handson.check("rank of the first layer trained from a random start",
+              ranks["random"], ">", 200, quick=True)
+handson.check("loss after 50 steps, symmetric start minus random start",
+              final_loss["constant hidden layer"] - final_loss["random"], ">", 0.5,
+              quick=True)
+
+# %%
+# The symmetric network's weights did move (its gradient is not zero), yet after 50
+# steps it still has one distinct hidden unit, and its loss stays far above that of
+# the random twin. Random initialisation breaks the symmetry. (Dropout, in a later
+# chapter, is another way.)
 #
 # Custom initialisation
 # ~~~~~~~~~~~~~~~~~~~~~
@@ -419,7 +501,8 @@ frac_zero = (w == 0).float().mean().item()
 print("first weights:", net[0].weight.data[0, :4])
 print(f"weights set to zero: {frac_zero:.1%} (the distribution says 50%)")
 assert ((w == 0) | (w.abs() >= 5)).all() and w.abs().max() <= 10
-assert abs(frac_zero - 0.5) < 0.01
+handson.check("distance of the share of zeros from 1/2", abs(frac_zero - 0.5),
+              "<", 0.01, quick=True)
 
 # %%
 # Checking the spread against the formulas
@@ -441,7 +524,8 @@ for scheme, W in weights.items():
     measured = W.std().item()
     ratio = measured / predicted[scheme]
     print(f"{scheme:16}{measured:14.5f}{predicted[scheme]:10.5f}{ratio:8.4f}")
-    assert abs(ratio - 1) < 0.01, f"{scheme}: measured std off by more than 1%"
+    handson.check(f"relative error of the {scheme} std", abs(ratio - 1), "<", 0.01,
+                  quick=True)
 
 # %%
 # The printed ratios are all close to 1. The uniform schemes also have a hard bound
@@ -508,8 +592,8 @@ plt.show()
 # * ``nn.init`` functions and ``net.apply`` set initial values; a uniform
 #   :math:`\mathcal{U}(-a, a)` has standard deviation :math:`a / \sqrt{3}`, and the
 #   default and Xavier schemes scale :math:`a` with the layer widths.
-# * All-equal weights make all units of a layer identical for ever: initialise at
-#   random.
+# * Hidden units with equal incoming and equal outgoing weights get equal gradients
+#   and stay copies of each other for ever: initialise at random.
 
 # %%
 # Exercises
@@ -530,16 +614,22 @@ plt.show()
 #       :math:`784 \cdot 0.01^2`: the variances should differ by about their ratio
 #       (the default also draws a random bias, which adds a little).
 #
-# 2. Train ``net_const`` for a few steps of SGD. Do the rows of the first layer's
-#    weight ever become different? What if you initialise only the *last* layer to
-#    a constant and leave the first one random?
+# 2. Initialise only the *last* layer to a constant and leave the first one random.
+#    Do the hidden units stay alike? And the other way round: a constant first layer
+#    under a fully random last layer?
 #
 #    .. dropdown:: Answer
 #
-#       With both layers constant, the rows stay identical at every step (up to
-#       rounding), because identical units get identical gradients. With a random
-#       first layer, the hidden units differ, so the rows of the last layer's
-#       gradient differ too: one random layer is enough to break the symmetry.
+#       What matters is whether the hidden units are interchangeable, and unit
+#       :math:`i` owns row :math:`i` of the first weight and *column* :math:`i` of
+#       the last. With a random first layer the units compute different functions,
+#       so the columns of the last layer's gradient (one per unit) differ, and after
+#       one step the last layer is no longer constant: a constant last layer is
+#       harmless. With a constant first layer and a random last layer, the units
+#       start equal but have different outgoing weights, so the rows of the first
+#       layer's gradient differ and the units separate too. Only when both the
+#       incoming and the outgoing weights are alike, as in ``net_const``, do the
+#       units stay copies (check it with ``torch.linalg.matrix_rank``).
 #
 # 3. ``net_tied.state_dict()`` lists the shared weight twice. What happens when you
 #    load it into a fresh ``net_tied``-shaped network, and into an untied one?

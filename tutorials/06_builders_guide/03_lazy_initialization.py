@@ -26,7 +26,7 @@ weights before they exist, and building the optimiser too early.
       * skip the ``in_features`` arithmetic after a flatten, for any image size
       * write a lazy linear layer from scratch and check it against ``nn.Linear``
       * the safe order: move to the device, dry run, initialise, then create the
-        optimiser
+        optimiser; and why the same seed gives other weights with lazy layers
 
    .. grid-item-card:: Prerequisites
       :class-card: sd-border-0 sd-shadow-sm
@@ -37,7 +37,6 @@ weights before they exist, and building the optimiser too early.
         training step)
       * data: Fashion-MNIST, test split (a batch of 256 images; one SGD step,
         no real training)
-      * run time: a few seconds on a 2-core CPU
 """
 
 # sphinx_gallery_thumbnail_number = 1
@@ -55,10 +54,10 @@ weights before they exist, and building the optimiser too early.
 # first layer needs :math:`d_{\text{in}} = d`, the second needs the first one's
 # :math:`d_{\text{out}}`, and so on. All of it can be read off the first batch.
 #
-# *Lazy initialisation* (D2L calls it deferred initialisation) uses exactly that. A
-# lazy layer is created with :math:`d_{\text{out}}` only. Its weight is a
-# placeholder until the first call; then it reads :math:`d_{\text{in}}` from the
-# last dimension of its input, creates
+# *Lazy initialisation* (the title of the matching section of D2L 1.0, "Lazy
+# Initialization") uses exactly that. A lazy layer is created with
+# :math:`d_{\text{out}}` only. Its weight is a placeholder until the first call;
+# then it reads :math:`d_{\text{in}}` from the last dimension of its input, creates
 # :math:`\mathbf{W}` and :math:`\mathbf{b}`, and draws their initial values with the
 # usual default, :math:`\mathcal{U}(-1/\sqrt{d_{\text{in}}},
 # 1/\sqrt{d_{\text{in}}})` (see :doc:`02_parameters`). A layer deeper in the network
@@ -67,6 +66,8 @@ weights before they exist, and building the optimiser too early.
 # is called a *dry run*.
 
 import math
+import re
+import textwrap
 
 import matplotlib.pyplot as plt
 import torch
@@ -76,9 +77,21 @@ from torch import nn
 import handson
 from handson.data import load_fashion_mnist
 
-torch.manual_seed(0)
+handson.seed(0)
 device = handson.device()
 print(f"running on {device}")
+
+
+def expect_error(error_type, action):
+    """Run action(); it must raise error_type. Print the whole message, return it."""
+    try:
+        action()
+    except error_type as err:
+        message = re.sub(r" at 0x[0-9a-f]+", "", str(err))  # drop memory addresses
+        print(textwrap.fill(f"{error_type.__name__}: {message}", 86))
+        return message
+    raise AssertionError(f"expected a {error_type.__name__}, but none was raised")
+
 
 X_images, y_all = load_fashion_mnist("test")
 batch_size = 256
@@ -117,15 +130,18 @@ assert net[0].has_uninitialized_params()
 
 # %%
 # Almost anything that needs the values fails, with a message that says what to do.
-# Counting parameters is one such thing:
+# Counting parameters is one such thing. The small helper ``expect_error`` runs an
+# action that must fail: it prints the whole message, and it stops the page if no
+# error comes, so the claim "this fails" is checked, not just shown.
 
-try:
-    print(sum(p.numel() for p in net.parameters()))
-except ValueError as err:
-    print("ValueError:", str(err).split(". ")[0] + ".")
+message = expect_error(ValueError, lambda: sum(p.numel() for p in net.parameters()))
+assert "dummy batch" in message
 
 # %%
-# The dry run: one forward pass with a batch of real images. Afterwards every
+# The last sentence of the message is the advice: call ``forward`` with a dummy
+# batch first. That is the dry run.
+#
+# Here it is: one forward pass with a batch of real images. Afterwards every
 # parameter has a shape, the module has even changed its class to plain
 # ``nn.Linear``, and the count matches the formula for a 784-256-10 MLP.
 
@@ -293,9 +309,9 @@ class MyLazyLinear(nn.Module):
 # the same bound through ``kaiming_uniform_``; both draw the weight first, then the
 # bias.)
 
-torch.manual_seed(1)
+handson.seed(1)
 ref = nn.Linear(X.shape[1], 10).to(device)
-torch.manual_seed(1)
+handson.seed(1)
 mine = MyLazyLinear(10).to(device)
 print("before:", dict(mine.named_parameters()))
 out_mine = mine(X)
@@ -323,10 +339,7 @@ def init_xavier(module):
 
 
 net = nn.Sequential(nn.LazyLinear(256), nn.ReLU(), nn.LazyLinear(10)).to(device)
-try:
-    net.apply(init_xavier)
-except ValueError as err:
-    print("ValueError:", str(err).split(". ")[0] + ".")
+expect_error(ValueError, lambda: net.apply(init_xavier))
 
 # %%
 # and, worse, silently if it checks with ``type(module) == nn.Linear``, a test D2L
@@ -369,7 +382,7 @@ assert (net[0].bias == 0).all() and net[0].weight.abs().max() <= bound
 # ``Parameter`` objects on the first call. Put it behind an ordinary layer, create
 # the optimiser, then run a training step:
 
-torch.manual_seed(2)
+handson.seed(2)
 mixed = nn.Sequential(nn.Linear(X.shape[1], 256), nn.ReLU(), MyLazyLinear(10))
 mixed = mixed.to(device)
 trainer = torch.optim.SGD(mixed.parameters(), lr=0.1)  # too early
@@ -409,17 +422,14 @@ assert trainer.param_groups[0]["params"][0] is net[0].weight
 # needs the shapes at once and fails:
 
 net = nn.Sequential(nn.LazyLinear(256), nn.ReLU(), nn.LazyLinear(10)).to(device)
-try:
-    torch.optim.Adagrad(net.parameters(), lr=0.1)
-except ValueError as err:
-    print("ValueError:", str(err).split(". ")[0] + ".")
+expect_error(ValueError, lambda: torch.optim.Adagrad(net.parameters(), lr=0.1))
 
 # %%
 # The fix, for every lazy layer and every optimiser: dry run first, then create the
 # optimiser. With ``mixed`` rebuilt in that order, one step updates every
 # parameter:
 
-torch.manual_seed(2)
+handson.seed(2)
 mixed = nn.Sequential(nn.Linear(X.shape[1], 256), nn.ReLU(), MyLazyLinear(10))
 mixed = mixed.to(device)
 with torch.no_grad():
@@ -437,6 +447,66 @@ for name, c in changed.items():
 assert all(changed.values())
 
 # %%
+# Pitfall 3: the same seed, other weights
+# ---------------------------------------
+#
+# An ordinary layer draws its initial values when it is built, a lazy layer when
+# the dry run reaches it. A seed fixes the *sequence* of random numbers, and each
+# layer takes the next ones in that sequence; so which values a layer gets depends
+# on when it draws. PyTorch's documentation of lazy modules
+# (:class:`torch.nn.modules.lazy.LazyModuleMixin`) warns about exactly this. We
+# build the MLP twice from the same seed, once with ``nn.Linear`` everywhere and
+# once with a lazy first layer. (On the CPU: a layer created on a GPU draws from
+# the GPU's generator, a different sequence.)
+
+handson.seed(3)
+eager = nn.Sequential(nn.Linear(X.shape[1], 256), nn.ReLU(), nn.Linear(256, 10))
+handson.seed(3)
+lazy = nn.Sequential(nn.LazyLinear(256), nn.ReLU(), nn.Linear(256, 10))
+with torch.no_grad():
+    lazy(X.cpu())  # dry run: the first layer draws now, after the last one
+same = {i: (eager[i].weight == lazy[i].weight).float().mean().item() for i in (0, 2)}
+print(f"share of equal weights, eager vs lazy: first layer {same[0]:.2%}, "
+      f"last layer {same[2]:.2%}")
+handson.check("share of first-layer weights equal in the eager and lazy MLP",
+              same[0], "<", 0.01, quick=True)
+handson.check("share of last-layer weights equal in the eager and lazy MLP",
+              same[2], "<", 0.01, quick=True)
+
+# %%
+# Both layers differ, not only the lazy one: the eager last layer drew the numbers
+# that the eager network gives to its first layer. Building ordinary layers in the
+# lazy network's order of draws, last layer first, reproduces it exactly:
+
+handson.seed(3)
+drawn_first = nn.Linear(256, 10)  # built with the network
+drawn_second = nn.Linear(X.shape[1], 256)  # drawn by the dry run
+assert torch.equal(lazy[2].weight, drawn_first.weight)
+assert torch.equal(lazy[0].weight, drawn_second.weight)
+print("lazy MLP == ordinary layers drawn in the order: last layer, then first")
+
+# %%
+# The same happens with lazy layers only, whenever anything draws random numbers
+# between building the network and the dry run: a random dry-run batch, dropout in
+# the dry run, another model built in between. When the weights must match a
+# network without lazy layers (to compare two versions of a model, say), reseed
+# *after* the dry run and redraw every layer in order with its
+# ``reset_parameters()``:
+
+handson.seed(3)
+lazy = nn.Sequential(nn.LazyLinear(256), nn.ReLU(), nn.Linear(256, 10))
+with torch.no_grad():
+    lazy(X.cpu())
+handson.seed(3)
+for module in lazy.modules():
+    if hasattr(module, "reset_parameters"):
+        module.reset_parameters()  # nn.Linear's default draw, in module order
+for i in (0, 2):
+    assert torch.equal(lazy[i].weight, eager[i].weight)
+    assert torch.equal(lazy[i].bias, eager[i].bias)
+print("after reseeding and reset_parameters(): lazy MLP == eager MLP")
+
+# %%
 # .. note::
 #
 #    The whole safe order, for any network with lazy layers:
@@ -444,7 +514,8 @@ assert all(changed.values())
 #    1. build the network, and move it to its device and dtype (``net.to(device)``);
 #    2. dry run: ``net(X[:1])`` with a real (or zero) batch of the right shape,
 #       under ``torch.no_grad()`` since no gradient is needed;
-#    3. initialise (``net.apply(...)``) if the default is not wanted;
+#    3. initialise (``net.apply(...)``) if the default is not wanted, seeding
+#       just before it when the weights must be reproducible;
 #    4. create the optimiser from ``net.parameters()``.
 #
 # Summary
@@ -460,6 +531,8 @@ assert all(changed.values())
 # * Dry run before initialising and before creating the optimiser: otherwise an
 #   initialisation fails or is silently skipped, and an optimiser may fail or
 #   silently leave layers untrained.
+# * Lazy layers draw their weights at the dry run, after the ordinary layers, so
+#   the same seed gives other weights than for the same network without them.
 
 # %%
 # Exercises
@@ -483,10 +556,14 @@ assert all(changed.values())
 #    .. dropdown:: Answer
 #
 #       Optimisers (their parameter groups and state), gradient hooks, parameter
-#       lists made by the user (for weight decay groups, for example), and a shared
-#       (tied) layer used elsewhere all hold the object. Filling in place keeps
+#       lists made by the user (for weight decay groups, for example), and a second
+#       module that shares the parameter by assignment
+#       (``decoder.weight = encoder.weight``, how input and output embeddings are
+#       usually tied) all hold the parameter object itself. Filling in place keeps
 #       every reference valid; replacing the object leaves them pointing at a
-#       stale ``None`` or a stale tensor, as the ``mixed`` example showed.
+#       stale ``None`` or a stale tensor, as the ``mixed`` example showed. A layer
+#       *object* used twice (tied as on :doc:`02_parameters`) is safe either way:
+#       both uses look the parameter up in the same module.
 #
 # 3. Does ``load_state_dict`` work on a lazy network that has not seen a batch yet?
 #    Dry-run one lazy MLP, load its state dict into a second, fresh one, and compare

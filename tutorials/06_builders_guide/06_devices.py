@@ -32,7 +32,6 @@ machine, and says plainly when no GPU is present.
         :doc:`../01_getting_started/01_fit_a_line`
       * :doc:`01_modules` (``nn.Module``) and :doc:`05_file_io` (``torch.save``)
       * data: random matrices drawn by the page itself (no download)
-      * run time: about 10 seconds on a 2-core CPU (most of it timing the CPU)
       * a GPU is optional: without one, the page times only the CPU and says so
 """
 
@@ -75,7 +74,7 @@ from torch import nn
 
 import handson
 
-torch.manual_seed(0)
+handson.seed(0)
 
 # %%
 # Which devices are there?
@@ -93,19 +92,24 @@ gpus = [torch.device(f"cuda:{i}") for i in range(torch.cuda.device_count())]
 for gpu in gpus:
     print(f"  {gpu}: {torch.cuda.get_device_name(gpu)}")
 print("CPU threads PyTorch uses:", torch.get_num_threads(),
-      "| CPU cores:", os.cpu_count())
+      "| logical CPUs (os.cpu_count()):", os.cpu_count())
 if not has_gpu:
     print("No GPU on this machine: everything below runs on the CPU, and the GPU "
           "parts of the page print a note instead.")
 
 # %%
-# ``handson.device()``, used on every training page, returns the first GPU if
-# there is one and the CPU otherwise; setting the environment variable
-# ``HANDSON_DEVICE=cpu`` forces the CPU, to compare.
+# ``os.cpu_count()`` counts *logical* CPUs: with simultaneous multithreading
+# (Intel's Hyper-Threading) each physical core counts twice, and on a shared machine
+# the process may be allowed to use fewer of them. PyTorch's default number of
+# threads is its own choice and can differ from both.
+#
+# ``handson.device()``, used on every training page, returns the first CUDA GPU if
+# there is one, else Apple's ``mps`` GPU if there is one, else the CPU; setting the
+# environment variable ``HANDSON_DEVICE=cpu`` forces the CPU, to compare.
 
 device = handson.device()
 print("handson.device():", device)
-assert has_gpu or device.type == "cpu"
+assert device.type == "cuda" if has_gpu else device.type in ("mps", "cpu")
 
 # %%
 # Tensors on devices
@@ -158,9 +162,18 @@ assert mismatch_raised
 # %%
 # The fix is always an explicit copy: ``torch.ones(3).to(other) + ...``. The one
 # exception to the rule is a 0-dimensional CPU tensor (a scalar), which PyTorch
-# passes to the other device as a plain number:
+# passes to the other device as a plain number. With the same ``other`` device as
+# above, a CPU scalar works and a one-element CPU tensor of dimension 1 does not:
 
-print(torch.tensor(2.0) * torch.ones(3, device=device))
+scaled = torch.tensor(2.0) * torch.ones(3, device=other)
+print("0-d CPU tensor times a tensor on", other, "-> result on", scaled.device)
+assert scaled.device.type == other.type  # cuda:0 vs cuda on a GPU
+try:
+    torch.tensor([2.0]) * torch.ones(3, device=other)
+except RuntimeError as err:
+    print("1-d CPU tensor: RuntimeError:", err)
+else:
+    raise AssertionError("a 1-d CPU tensor was mixed with another device")
 
 # %%
 # Dtypes follow a similar rule in matrix products: ``float32`` times ``float64``
@@ -181,8 +194,11 @@ assert dtype_raised
 #
 #    NumPy, matplotlib and Python numbers live in main memory. ``x.numpy()``
 #    refuses a GPU tensor; write ``x.cpu().numpy()``. ``x.item()`` and ``print(x)``
-#    copy to the CPU silently, and each copy makes the CPU wait for the GPU: calling
-#    ``loss.item()`` on every step of a training loop can cost more than the step.
+#    copy to the CPU silently, and each copy makes the CPU wait until the GPU has
+#    finished all the work queued before it (the queue is explained below). In a
+#    training loop, a ``loss.item()`` on every step therefore stops the CPU from
+#    queueing the next steps while the GPU works; summing the losses on the device
+#    and calling ``.item()`` once per epoch avoids that wait.
 #
 # Models on devices
 # -----------------
@@ -203,15 +219,24 @@ assert all(p.device == X.device for p in net.parameters())
 
 # %%
 # A model saved on one device loads back onto that device; ``map_location`` in
-# ``torch.load`` chooses another one, for example to open a GPU checkpoint on a
-# laptop:
+# ``torch.load`` chooses another one, for example ``map_location="cpu"`` to open a
+# GPU checkpoint on a laptop. To see it move something on any machine, we save the
+# state dict (on ``device``) and load it once plainly and once with
+# ``map_location="meta"``:
 
 buffer = io.BytesIO()
 torch.save(net.state_dict(), buffer)
 buffer.seek(0)
-state = torch.load(buffer, map_location="cpu", weights_only=True)
-print("loaded onto:", {t.device for t in state.values()})
-assert all(t.device.type == "cpu" for t in state.values())
+state = torch.load(buffer, weights_only=True)
+buffer.seek(0)
+state_meta = torch.load(buffer, map_location="meta", weights_only=True)
+print("saved from:             ", {p.device for p in net.parameters()})
+print("loaded without map_location:", {t.device for t in state.values()})
+print("loaded with map_location='meta':", {t.device for t in state_meta.values()})
+net_device = next(net.parameters()).device  # cuda:0, not just cuda, on a GPU
+assert all(t.device == net_device for t in state.values())
+assert all(t.device.type == "meta" for t in state_meta.values())
+assert all(state_meta[k].shape == state[k].shape for k in state)
 
 # %%
 # Timing a matrix product
@@ -254,11 +279,11 @@ def time_matmul(n, device, min_runs=3, min_seconds=0.5, max_runs=200):
 
 
 # %%
-# The sizes run from 256 to 2048 (in quick mode only up to 512, to stay within
-# seconds).
+# The sizes run from a tiny 16 to 2048 (in quick mode only up to 512, to stay
+# within seconds).
 
 n_max = handson.shrink(2048, 512)
-sizes = [n for n in (256, 512, 768, 1024, 1536, 2048) if n <= n_max]
+sizes = [n for n in (16, 64, 256, 512, 1024, 2048) if n <= n_max]
 print("sizes:", sizes, f"| the largest product is {2 * sizes[-1]**3:.2e} FLOPs")
 devices = [torch.device("cpu")] + gpus[:1]
 timings = {dev.type: [time_matmul(n, dev) for n in sizes] for dev in devices}
@@ -278,20 +303,38 @@ for i, n in enumerate(sizes):
     print(row)
 best = max(range(len(sizes)), key=lambda i: gflops["cpu"][i])
 print(f"CPU best: {gflops['cpu'][best]:.1f} GFLOP/s at n = {sizes[best]}")
-if not has_gpu:
+large = [g for n, g in zip(sizes, gflops["cpu"]) if n >= 256]
+print(f"CPU for n >= 256: from {min(large):.1f} to {max(large):.1f} GFLOP/s")
+t_2 = time_matmul(2, torch.device("cpu"))  # 16 FLOPs: nothing but fixed costs
+t_16 = timings["cpu"][0]
+print(f"CPU: n = 2 takes {1e6 * t_2:.2f} µs, n = 16 takes {1e6 * t_16:.2f} µs "
+      f"for 512 times the work ({t_16 / t_2:.2f} times the time)")
+handson.check("CPU time of a 16 x 16 product over a 2 x 2 product", t_16 / t_2,
+              "<", 4, quick=True)
+if has_gpu:
+    gpu_rise = gflops["cuda"][-1] / gflops["cuda"][sizes.index(256)]
+    print(f"GPU throughput at n = {sizes[-1]} over n = 256: {gpu_rise:.1f}x")
+    handson.check(f"GPU throughput at n = {sizes[-1]} over n = 256", gpu_rise, ">", 2)
+else:
     print("No GPU on this machine: only the CPU was timed.")
 
 # %%
 # The printed table is from the machine that built this page; yours will differ.
-# What to expect: a large product reuses each number it loads from memory many
-# times, so on a quiet machine throughput rises with :math:`n` and levels off below
-# the processor's peak, while a small product is short and fixed costs (calling the
-# library, waking threads, on a GPU launching the work) weigh more. A GPU has far
-# more arithmetic units to fill, so its curve keeps rising to much larger
-# :math:`n`. Measurements can deviate from that picture: on a shared machine, or a
-# virtual machine with a CPU quota, long runs are more likely to be slowed by other
-# programs or throttled, which pulls the large sizes down. The line "CPU best" says
-# where this machine peaked.
+# Every call has fixed costs that do not grow with :math:`n`: Python calls into
+# the library, shapes are checked, the result is allocated, threads are woken, and
+# on a GPU the work is launched. For tiny products these costs take longer than the
+# arithmetic: the product with :math:`n = 16` (8,192 FLOPs) does 512 times the
+# work of a :math:`2 \times 2` product, yet the last printed line shows it taking
+# only a little longer, and its GFLOP/s are low. Once the products are large enough
+# to keep the CPU's arithmetic units busy, a larger :math:`n` cannot raise the
+# throughput any more. Where that happens depends on the machine and its library;
+# the printed range for :math:`n \ge 256` tells for this one: a narrow range means
+# the CPU was already busy at :math:`n = 256`, a wide one that it was not, or that
+# other programs disturbed the timings (on a shared machine, or a virtual machine
+# with a CPU quota, they do, and a product that uses several threads can wait for
+# one of them to get a core). A GPU has far more arithmetic units to
+# fill, so its throughput keeps rising to much larger :math:`n`; the page prints
+# (and checks) that rise when it runs on a GPU.
 #
 # In the plot, the dotted line grows like :math:`n^3`, as the work does. A time
 # curve parallel to it means constant throughput; flatter means throughput rising
@@ -400,8 +443,8 @@ else:
 # * GPU calls are asynchronous: time them with ``torch.cuda.synchronize()`` before
 #   starting and before stopping the clock, after a warm-up run.
 # * A matrix product costs :math:`2n^3` FLOPs; dividing by the time gives the
-#   achieved GFLOP/s, which on a quiet machine grows with :math:`n` until the
-#   device is busy.
+#   achieved GFLOP/s. Fixed costs per call dominate tiny products; a larger
+#   :math:`n` raises the throughput only until the device is busy.
 
 # %%
 # Exercises
@@ -415,8 +458,9 @@ else:
 #
 #       Large products parallelise almost perfectly over cores, small ones do not:
 #       the work per thread gets too small to pay for starting and synchronising
-#       the threads. Restore the setting afterwards with
-#       ``torch.set_num_threads(os.cpu_count())``.
+#       the threads. Save ``torch.get_num_threads()`` before and restore it
+#       afterwards (PyTorch's default is not always ``os.cpu_count()``, which also
+#       counts hyper-threads).
 #
 # 2. Repeat the timing in ``float64`` (``torch.randn(n, n, dtype=torch.float64)``).
 #    By what factor does the CPU's throughput drop? On a GPU, look up its
