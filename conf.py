@@ -109,7 +109,7 @@ copybutton_exclude = ".linenos, .gp, .go"  # copy code, not prompts or outputs
 # marks, Greek letters) that pdfLaTeX cannot typeset; the root is book.rst, written by
 # reference/_ext/book.py with the chapters in course order.
 latex_engine = "xelatex"
-latex_documents = [("book", "hands-on-deep-learning.tex", project, author, "manual", True)]
+latex_documents = [("book", "hands-on-deep-learning.tex", project, author, "manual")]
 latex_use_xindy = False
 latex_domain_indices = False
 latex_elements = {
