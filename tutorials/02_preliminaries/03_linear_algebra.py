@@ -209,7 +209,8 @@ torch.testing.assert_close(A.mean(dim=0), A.sum(dim=0) / A.shape[0])
 #
 # ``keepdim=True`` keeps the summed axis with length 1. The result then broadcasts
 # against the original tensor, which is what we want to, say, divide each row by its
-# own sum so that every row sums to 1 (the last step of softmax, in a later chapter).
+# own sum so that every row sums to 1 (the last step of softmax, in
+# :doc:`../04_linear_classification/02_softmax_regression_scratch`).
 
 row_sums = A.sum(dim=1, keepdim=True)
 print("row sums:", row_sums.tolist(), "shape", tuple(row_sums.shape))
@@ -493,7 +494,8 @@ assert spectral < frobenius_norm(W)
 # %%
 # Norms are everywhere in deep learning. The mean squared error of the first page is
 # a squared :math:`\ell_2` norm, :math:`L = \frac{1}{n} \|\hat{\mathbf{y}} -
-# \mathbf{y}\|_2^2`; weight decay, in a later chapter, adds
+# \mathbf{y}\|_2^2`; weight decay (:doc:`../05_multilayer_perceptrons/03_generalization`)
+# adds
 # :math:`\frac{\lambda}{2}\|\mathbf{w}\|_2^2` to a loss to keep the weights small
 # (:math:`\lambda \ge 0` sets how strongly).
 

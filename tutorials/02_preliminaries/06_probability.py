@@ -674,7 +674,8 @@ for trial in range(3):
 # %%
 # The estimated covariance matches the exact one entry by entry, and the variance of
 # every weighted sum matches :math:`\mathbf{v}^\top \boldsymbol{\Sigma} \mathbf{v}`.
-# Later chapters use this to choose the scale of initial weights so that the
+# :doc:`../05_multilayer_perceptrons/04_numerical_stability` uses this to choose
+# the scale of initial weights so that the
 # variance of a layer's outputs neither grows nor shrinks from layer to layer.
 #
 # Summary

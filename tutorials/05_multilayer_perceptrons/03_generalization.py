@@ -884,7 +884,8 @@ print("eval mode: same outputs; train mode: a new random mask on every call")
 # stopping below.
 #
 # We train with :class:`torch.optim.Adam`, a variant of SGD that adapts the step
-# size of each parameter on its own (a later chapter explains it). Plain SGD works
+# size of each parameter on its own (derived in :doc:`../10_optimization/10_adam`).
+# Plain SGD works
 # too, but on 2,000 images its accuracy jumps by several points from one epoch to
 # the next, which would hide the difference we want to measure. We call
 # ``handson.train`` for one epoch at a time so that after every epoch we can

@@ -556,7 +556,7 @@ assert (W1[0] - 0.01).abs().max() > 1e-4  # the weights did move, together
 #       :math:`6^{19/2}` from the first hidden layer to the 20th. Harmless for the
 #       two-layer network of :doc:`02_mlp_fashion_mnist`, fatal for deep plain
 #       networks. Initialise deep ReLU networks with Kaiming, or add normalisation
-#       layers (later chapters).
+#       layers (:doc:`../08_model_development/02_resnet`).
 #
 # 2. Derive the Kaiming variance for a *leaky* ReLU, :math:`\max(x, a x)` with a
 #    small slope :math:`a`, and compare with

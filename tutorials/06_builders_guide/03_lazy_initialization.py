@@ -418,7 +418,8 @@ assert trainer.param_groups[0]["params"][0] is net[0].weight
 
 # %%
 # That is a property of the optimiser, not a guarantee. An optimiser that sets up
-# per-parameter state when it is created, such as Adagrad (chapter on optimisation),
+# per-parameter state when it is created, such as Adagrad
+# (:doc:`../10_optimization/07_adagrad`),
 # needs the shapes at once and fails:
 
 net = nn.Sequential(nn.LazyLinear(256), nn.ReLU(), nn.LazyLinear(10)).to(device)

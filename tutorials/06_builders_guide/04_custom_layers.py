@@ -418,7 +418,7 @@ plt.show()
 # :math:`10^{-16}` instead of :math:`10^{-7}`, and the comparison stays a test of
 # the layers rather than of the rounding. Both runs use
 # :class:`torch.optim.Adam`, a variant of SGD that adapts the step size of each
-# parameter on its own (a later chapter explains it).
+# parameter on its own (derived in :doc:`../10_optimization/10_adam`).
 
 num_hiddens, lr = 32, 0.01
 num_epochs = handson.epochs(300)

@@ -343,7 +343,8 @@ handson.check("largest distance of a learned weight from [1, -1]",
 #    *difference* (the edge). Gradient descent fixes the sum within a few steps;
 #    the learning rate cannot be raised to speed up the difference without the sum
 #    diverging (try ``lr = 3.0``). So the difference creeps towards its target by a
-#    small factor per step. Later chapters meet optimisers that cope with such
+#    small factor per step. :doc:`../10_optimization/06_momentum` and
+#    :doc:`../10_optimization/10_adam` meet optimisers that cope with such
 #    curvature better.
 #
 # Padding and stride
