@@ -309,12 +309,12 @@ print(f"fold 1: {unseen} validation values have a category its training part "
 # * an **MLP** with one hidden layer of 64 ReLUs and dropout :math:`p = 0.5`
 #   (:doc:`03_generalization`).
 #
-# We train with :class:`torch.optim.Adam`, the variant of SGD that adapts the step
-# size of each parameter, met in :doc:`03_generalization` (derived in
-# :doc:`../10_optimization/10_adam`): on these features, which include hundreds of rarely set one-hot columns, it
-# needs far less tuning of the learning rate than plain SGD. The output bias starts
-# at the mean log price of the training rows, so each model starts from the
-# constant prediction and learns only the corrections.
+# We train with :class:`torch.optim.Adam`, the variant of SGD that adapts the step size
+# of each parameter, met in :doc:`03_generalization` (derived in
+# :doc:`../10_optimization/10_adam`): on these features, which include hundreds of
+# rarely set one-hot columns, it needs far less tuning of the learning rate than plain
+# SGD. The output bias starts at the mean log price of the training rows, so each model
+# starts from the constant prediction and learns only the corrections.
 
 num_hiddens, dropout = 64, 0.5
 models = {

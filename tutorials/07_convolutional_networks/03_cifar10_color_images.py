@@ -375,11 +375,12 @@ print(f"{num_params:,d} parameters, {num_params / len(X_train):.1f} per training
 # ``handson.train``), which the augmentation does not touch. The only difference is
 # what the network sees during training.
 #
-# We train with :class:`torch.optim.Adam`, the variant of SGD that adapts the step
-# size of every weight to the size of its recent gradients (as in
+# We train with :class:`torch.optim.Adam`, the variant of SGD that adapts the step size
+# of every weight to the size of its recent gradients (as in
 # :doc:`../05_multilayer_perceptrons/03_generalization`; derived in
-# :doc:`../10_optimization/10_adam`), and lower its learning rate along a cosine to zero, as on the previous
-# page. Twenty epochs of 3,000 images keep the two runs within the page's budget.
+# :doc:`../10_optimization/10_adam`), and lower its learning rate along a cosine to
+# zero, as on the previous page. Twenty epochs of 3,000 images keep the two runs within
+# the page's budget.
 #
 # .. note::
 #
