@@ -8,9 +8,9 @@ Here we write the same model the way PyTorch code usually looks, with
 ``nn.Sequential``, ``nn.Flatten`` and ``nn.Linear`` for the model,
 ``nn.CrossEntropyLoss`` for the loss, ``torch.optim.SGD`` for the update and
 ``handson.train`` for the loop, and apply it to a harder data set, Fashion-MNIST.
-Before training we check that each library piece computes exactly what our own code
-computed. After training, a confusion matrix shows *which* classes the model mixes
-up, not just how often it is wrong.
+Before training we check that each library piece computes what our own code
+computed, up to floating-point rounding. After training, a confusion matrix shows
+*which* classes the model mixes up, not just how often it is wrong.
 
 .. grid:: 1 2 2 2
    :gutter: 2
@@ -23,7 +23,7 @@ up, not just how often it is wrong.
       * why ``nn.CrossEntropyLoss`` takes logits: it fuses log-softmax and the
         negative log-likelihood, which keeps it stable
       * check that the library loss and one ``torch.optim.SGD`` step match the
-        from-scratch code exactly
+        from-scratch code up to rounding
       * train with ``handson.train`` and plot the history
       * compute a confusion matrix with ``torch.bincount`` and read it
 
@@ -36,7 +36,6 @@ up, not just how often it is wrong.
       * :doc:`../01_getting_started/01_fit_a_line` (``nn.Linear`` and
         ``torch.optim.SGD``)
       * data: Fashion-MNIST, loaded by ``handson.data``
-      * run time: about 20 seconds on a 2-core CPU
 """
 
 # sphinx_gallery_thumbnail_number = 2
@@ -51,7 +50,7 @@ from torch import nn
 import handson
 from handson.data import FASHION_MNIST_CLASSES, load_fashion_mnist
 
-torch.manual_seed(0)
+handson.seed(0)
 device = handson.device()
 print(f"training on {device}")
 
@@ -71,10 +70,9 @@ print(f"training on {device}")
 #
 # .. note::
 #
-#    D2L trains this model on the raw pixels with the learning rate 0.1 used below.
-#    On a validation set carved out of the training images (as in
-#    :doc:`01_image_classification_data`), standardised pixels did better and
-#    gave a smoother learning curve, so we use them; exercise 1 compares.
+#    D2L trains this model on the raw pixels, with the learning rate 0.1 used below.
+#    We standardise, for the reason given on the previous page (one learning rate
+#    then suits every pixel's weight); exercise 1 asks you to compare.
 
 X_train, y_train = load_fashion_mnist("train")
 X_test_img, y_test = load_fashion_mnist("test")
@@ -131,8 +129,11 @@ print("logits", tuple(net(X_train[:4]).shape))
 # where :math:`y` is the true class and :math:`\operatorname{LSE}` is the
 # log-sum-exp of the logits. Fused, the loss never forms a probability at all, so
 # no probability can round to 0 and no exponential can overflow. Splitting it into
-# "softmax, then log, then pick" reintroduces both problems. On logits of an
-# ordinary size the three ways agree; on large ones only the fused forms survive:
+# "softmax, then log, then pick" brings back the first problem, *underflow*:
+# ``torch.softmax`` subtracts the largest logit itself, so it cannot overflow, but
+# a probability below the smallest positive ``float32`` still rounds to 0, and its
+# logarithm is :math:`-\infty`. On logits of an ordinary size the three ways agree;
+# on large ones only the fused forms stay finite:
 
 loss = nn.CrossEntropyLoss()
 O = net(X_train[:256])
@@ -147,6 +148,7 @@ print("fused CrossEntropyLoss:     ", loss(O_big, y_big))
 print("log-softmax, then NLL:      ", F.nll_loss(F.log_softmax(O_big, dim=1), y_big))
 print("softmax, log, then NLL:     ",
       F.nll_loss(torch.log(torch.softmax(O_big, dim=1)), y_big))
+print("softmax of the large logits:", torch.softmax(O_big, dim=1))
 assert torch.isfinite(loss(O_big, y_big))
 assert torch.isinf(F.nll_loss(torch.log(torch.softmax(O_big, dim=1)), y_big))
 
@@ -277,27 +279,38 @@ history = handson.train(net, (X_train, y_train), (X_test, y_test), loss, trainer
 # Results
 # -------
 #
-# D2L reports a test accuracy of about 0.83 for this model after 10 epochs. Ours,
-# checked at full settings, together with the time per epoch:
+# D2L's current edition shows this model's learning curves in a plot rather than
+# quoting a final number. Ours, checked at full settings, with the time per epoch:
 
 test_acc = history.test_acc[-1]
-print(f"final: train loss {history.train_loss[-1]:.4f}, "
-      f"train acc {history.train_acc[-1]:.4f}, test acc {test_acc:.4f}")
+print(f"final: train loss {history.train_loss[-1]:.4f}, test acc {test_acc:.4f}")
 print(f"{num_epochs} epochs in {sum(history.epoch_time):.1f} s")
 assert all(torch.isfinite(torch.tensor(history.train_loss)))
-handson.check(test_acc >= 0.83, "test accuracy is at least 0.83 after 10 epochs")
-handson.check(history.train_loss[-1] < history.train_loss[0],
-              "the training loss falls from the first epoch to the last")
-handson.check(abs(history.train_acc[-1] - test_acc) < 0.03,
-              "training and test accuracy are within 3 points of each other")
-handson.check(5 * num_params < len(X_train),
-              "the model has less than a fifth as many parameters as training images")
+handson.check("test accuracy after 10 epochs", test_acc, ">=", 0.82)
+handson.check("training loss of the last epoch over that of the first",
+              history.train_loss[-1] / history.train_loss[0], "<", 1, quick=True)
 
 # %%
-# ``History.plot`` draws the three curves. Training and test accuracy stay close
-# together: the model has far fewer parameters than there are training images
-# (both numbers were printed above), too few to memorise them, so what it learns
-# on the training set carries over to the test set.
+# How close are the training and test accuracies? The ``train acc`` that
+# ``handson.train`` prints is not the number to compare: it is a running average
+# over the epoch's minibatches, each scored by the weights of that moment, which
+# are still changing. For a fair comparison we score the *final* model on both
+# sets in the same way, with :func:`handson.evaluate_accuracy` (which returns the
+# same test accuracy as the last line of the log):
+
+train_acc = handson.evaluate_accuracy(net, X_train, y_train)
+assert handson.evaluate_accuracy(net, X_test, y_test) == test_acc
+print(f"final model: train accuracy {train_acc:.4f}, test accuracy {test_acc:.4f}, "
+      f"gap {train_acc - test_acc:+.4f}")
+handson.check("train minus test accuracy of the final model", train_acc - test_acc,
+              "<", 0.03)
+
+# %%
+# ``History.plot`` draws the three curves (its training accuracy is the running
+# average described above). Training and test accuracy stay close together: the
+# model has far fewer parameters than there are training images (both numbers
+# were printed above), too few to memorise them, so what it learns on the
+# training set carries over to the test set.
 
 ax = history.plot(title="Softmax regression on Fashion-MNIST")
 ax.figure.tight_layout()
@@ -340,10 +353,11 @@ print(f"most frequent mistake: {FASHION_MNIST_CLASSES[true_k]} predicted as "
 
 upper_body = {"t-shirt", "pullover", "coat", "shirt"}
 hardest = FASHION_MNIST_CLASSES[per_class.argmin().item()]
-handson.check(hardest in upper_body, "the hardest class is an upper-body garment")
-handson.check({FASHION_MNIST_CLASSES[true_k], FASHION_MNIST_CLASSES[pred_k]}
-              <= upper_body, "the most frequent mistake is between upper-body "
-                             "garments")
+mistake = {FASHION_MNIST_CLASSES[true_k], FASHION_MNIST_CLASSES[pred_k]}
+handson.check("hardest classes that are not upper-body garments",
+              len({hardest} - upper_body), "==", 0)
+handson.check("classes in the most frequent mistake that are not upper-body garments",
+              len(mistake - upper_body), "==", 0)
 
 fig, ax = plt.subplots(figsize=(7, 6))
 image = ax.imshow(confusion / confusion.sum(dim=1, keepdim=True), cmap="Blues")
@@ -395,12 +409,12 @@ plt.show()
 #
 #    .. dropdown:: Answer
 #
-#       The test accuracy ends lower and jumps up and down from epoch to epoch, by
-#       up to a point or two; the check against D2L's figure passes in some runs
-#       and fails in others, depending on where the last epoch happens to land.
-#       The raw inputs are all positive and their scales differ from pixel to
-#       pixel, which makes the loss surface elongated; SGD then zigzags across the
-#       narrow valley instead of moving along it.
+#       Expect a lower final test accuracy and a curve that moves up and down
+#       more from epoch to epoch, so that where the last epoch happens to land
+#       decides much of the final number; run it with two or three seeds to see
+#       the spread. The raw inputs are all positive and their scales differ from
+#       pixel to pixel, which makes the loss surface elongated; SGD then zigzags
+#       across the narrow valley instead of moving along it.
 #
 # 2. **A softmax too many.** Append ``nn.Softmax(dim=1)`` to ``net`` and train with
 #    the same ``nn.CrossEntropyLoss``. What is the smallest loss the model can now

@@ -33,7 +33,6 @@ see how the width of a single hidden layer lets it follow any curve.
       * :doc:`../04_linear_classification/02_softmax_regression_scratch`
         (softmax regression, the cross-entropy loss)
       * data: synthetic (noisy XOR points and a 1-D curve), no download
-      * run time: a few seconds on a 2-core CPU
 """
 
 # sphinx_gallery_thumbnail_number = 1
@@ -46,7 +45,7 @@ from torch import nn
 
 import handson
 
-torch.manual_seed(0)
+handson.seed(0)
 
 # %%
 # The idea
@@ -146,6 +145,18 @@ print(f"fraction of lines that reach it: {best_fraction:.3f}")
 assert line_acc.max().item() == 0.75  # three corners out of four, never four
 
 # %%
+# The same lines on the 400 noisy points. The theorem is about the four corners;
+# around them, the noise carries a few points of the corner that a line gets
+# wrong over to its good side, so the best line can score a little above 3/4, but
+# it still gives up most of one corner's cloud:
+
+points_acc = ((X @ w_lines.T + b_lines > 0).long() == y[:, None]).float().mean(dim=0)
+print(f"best accuracy of the same lines on the noisy points: "
+      f"{points_acc.max().item():.3f}")
+handson.check("best accuracy of 100,000 random lines on the noisy points",
+              points_acc.max(), "<", 0.85, quick=True)
+
+# %%
 # Now train one. A linear classifier for two classes is ``nn.Linear(2, 2)``
 # followed by the softmax cross-entropy loss, exactly the softmax regression of the
 # previous chapter. The data set is tiny, so every step uses all :math:`n` points
@@ -172,9 +183,11 @@ with torch.no_grad():
 print(f"linear: loss {linear_loss:.4f} (log 2 = {math.log(2):.4f}), "
       f"accuracy {linear_acc:.3f} on the points, "
       f"{linear_corner_acc:.2f} on the corners")
-assert linear_corner_acc <= 0.75 and linear_acc <= 0.75
-handson.check(abs(linear_loss - math.log(2)) < 0.02,
-              "the trained linear classifier's loss is within 0.02 of log 2")
+assert linear_corner_acc <= 0.75  # the theorem: no line gets all four corners
+handson.check("accuracy of the trained line on the noisy points", linear_acc,
+              "<", 0.85)
+handson.check("|loss of the trained line - log 2|", abs(linear_loss - math.log(2)),
+              "<", 0.03)
 
 # %%
 # The printed loss sits near :math:`\log 2`, the loss of a classifier that gives
@@ -195,7 +208,7 @@ handson.check(abs(linear_loss - math.log(2)) < 0.02,
 
 def relu(X):
     """The rectified linear unit, max(x, 0) entry by entry."""
-    return torch.maximum(X, torch.zeros_like(X))
+    return torch.where(X > 0, X, torch.zeros_like(X))
 
 
 W1 = torch.tensor([[1.0, -1.0], [-1.0, 1.0]])  # column j holds hidden unit j
@@ -233,8 +246,8 @@ with torch.no_grad():
     mlp_corner_acc = handson.accuracy(mlp(corners), corner_labels)
 print(f"MLP:    loss {mlp_loss:.4f}, accuracy {mlp_acc:.3f} on the points, "
       f"{mlp_corner_acc:.2f} on the corners")
-handson.check(mlp_acc == 1.0 and mlp_corner_acc == 1.0,
-              "the MLP classifies every XOR point correctly")
+handson.check("MLP accuracy on the noisy points", mlp_acc, ">=", 0.97)
+handson.check("MLP accuracy on the four corners", mlp_corner_acc, "==", 1.0)
 
 # %%
 # The decision regions show the difference. We classify every point of a fine grid
@@ -293,9 +306,10 @@ print("three stacked linear layers == one linear layer with W of shape",
       tuple(W.shape))
 
 # %%
-# So a deep network without activations has exactly the power of softmax regression,
-# and on XOR it can do no better than the 75% bound. The nonlinearity is what makes
-# depth worth having.
+# So a deep network without activations has exactly the power of softmax regression:
+# on the four XOR corners it gets at most three right, and on the noisy points it
+# does no better than the single lines above. The nonlinearity is what makes depth
+# worth having.
 #
 # Activation functions and their derivatives
 # ------------------------------------------
@@ -376,7 +390,9 @@ plt.show()
 # inputs: a gradient that passes through many such units shrinks. ReLU passes the
 # gradient unchanged wherever the unit is active, which is the main reason it
 # replaced the sigmoid in hidden layers. GELU is a smooth ReLU (it dips slightly
-# below zero for negative inputs) and is the default in transformers.
+# below zero for negative inputs) and is the activation of many transformer models,
+# BERT and GPT-2 among them (PyTorch's ``nn.TransformerEncoderLayer`` still defaults
+# to ReLU).
 # :doc:`04_numerical_stability` follows the shrinking gradients through a deep
 # network.
 #
@@ -434,7 +450,8 @@ for num_hiddens in widths:
     mses.append(mse)
     print(f"h = {num_hiddens:4d} hidden units: mean squared error {mse:.2e}")
 assert all(b <= a + 1e-12 for a, b in zip(mses, mses[1:]))  # never worse when wider
-assert mses[-1] < mses[0] / 1000
+handson.check("MSE with 128 hinges over MSE with 1", mses[-1] / mses[0], "<", 1e-3,
+              quick=True)
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
 axes[0].plot(x_curve, y_curve, "k", lw=4, alpha=0.3, label="target")
@@ -494,8 +511,10 @@ plt.show()
 #       separated by a line. Two units suffice in principle (the hand-made network),
 #       but from a random start training sometimes gets stuck, for example when a
 #       ReLU unit is inactive on every point and so receives no gradient. With 8
-#       units all three activations usually reach 100%; sigmoid needs more steps
-#       because its gradients are smaller.
+#       units all three activations can get the four corners right. The sigmoid
+#       learns most slowly, because its derivative is at most 1/4: after the same
+#       1,000 steps it may still misclassify a few of the noisy points near the
+#       axes, and it needs more steps or a larger learning rate to catch up.
 #
 # 2. What does autograd return as the derivative of ReLU at exactly 0? Of
 #    :math:`|x|` at 0? Why does the choice almost never matter in training?
@@ -540,8 +559,8 @@ plt.show()
 #       :math:`h`, :math:`\mathbf{W}^{(2)}` has :math:`hq` and :math:`\mathbf{b}^{(2)}`
 #       has :math:`q`: in all :math:`(d + 1) h + (h + 1) q`, that is
 #       :math:`785 \cdot 256 + 257 \cdot 10` for the next page. Softmax regression
-#       has :math:`(d + 1) q = 785 \cdot 10`, about twenty times fewer. Check with
-#       ``sum(p.numel() for p in net.parameters())``.
+#       has :math:`(d + 1) q = 785 \cdot 10`. The next page counts both with
+#       ``sum(p.numel() for p in net.parameters())`` and prints their ratio.
 #
 # 5. **Programming task.** Train a network with one hidden layer of 64 ReLUs on the
 #    curve ``target`` by full-batch gradient descent (all weights learned, starting

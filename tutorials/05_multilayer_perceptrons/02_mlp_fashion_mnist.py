@@ -8,8 +8,9 @@ only learn one template per class. A multilayer perceptron (MLP) first computes
 classifies from those. This page trains such a network on Fashion-MNIST, the 70,000
 small grey images of clothing met in the previous chapter, twice: once with weight
 tensors we create and a forward pass we write ourselves, and once with
-``nn.Sequential``. We check that the two compute exactly the same thing, train both
-to at least 86% test accuracy, and look at which classes the network still confuses.
+``nn.Sequential``. We check that the two compute the same thing (up to rounding),
+train both to at least 86% test accuracy, and look at which classes the network
+still confuses.
 
 .. grid:: 1 2 2 2
    :gutter: 2
@@ -21,7 +22,7 @@ to at least 86% test accuracy, and look at which classes the network still confu
       * wrap hand-made parameters in a small ``nn.Module`` so that
         ``torch.optim.SGD`` and ``handson.train`` can use them
       * build the same network with ``nn.Sequential``, ``nn.Flatten``,
-        ``nn.Linear`` and ``nn.ReLU``, and check both take identical steps
+        ``nn.Linear`` and ``nn.ReLU``, and check both take the same steps
       * reach 86% test accuracy, and read per-class accuracy and mistakes
 
    .. grid-item-card:: Prerequisites
@@ -34,7 +35,6 @@ to at least 86% test accuracy, and look at which classes the network still confu
         (Fashion-MNIST as tensors, ``handson.show_images``)
       * data: Fashion-MNIST, 60,000 training and 10,000 test images (fetched once
         by ``handson.data``, then read from disk)
-      * run time: under a minute on a 2-core CPU
 """
 
 # sphinx_gallery_thumbnail_number = 2
@@ -48,7 +48,7 @@ from torch import nn
 import handson
 from handson.data import FASHION_MNIST_CLASSES, load_fashion_mnist
 
-torch.manual_seed(0)
+handson.seed(0)
 device = handson.device()
 print(f"training on {device}")
 
@@ -115,14 +115,23 @@ num_inputs, num_outputs, num_hiddens = 784, 10, 256
 # The forward pass
 # ^^^^^^^^^^^^^^^^
 #
-# ReLU is one line. ``X.reshape(-1, num_inputs)`` flattens each
-# :math:`1 \times 28 \times 28` image into a row of 784 numbers, and then the two
-# equations above are two lines.
+# ReLU is one line: keep an entry where it is positive, put 0 elsewhere.
+# ``X.reshape(-1, num_inputs)`` flattens each :math:`1 \times 28 \times 28` image
+# into a row of 784 numbers, and then the two equations above are two lines.
+#
+# .. note::
+#
+#    ``torch.where(X > 0, X, 0)`` and ``torch.maximum(X, zeros)`` give the same
+#    values, but not the same gradient at exactly 0. There ``torch.maximum`` sees a
+#    tie and splits the gradient, half to each argument, so its ReLU has slope 0.5
+#    at 0; ``torch.where`` takes the zero branch, slope 0, as ``torch.relu`` does.
+#    The inputs are rarely exactly 0, but the from-scratch and library networks
+#    below should agree everywhere, so we check the gradient at 0 too.
 
 
 def relu(X):
-    """max(x, 0) entry by entry."""
-    return torch.maximum(X, torch.zeros_like(X))
+    """max(x, 0) entry by entry, with slope 0 at x = 0 like torch.relu."""
+    return torch.where(X > 0, X, torch.zeros_like(X))
 
 
 class MLPScratch(nn.Module):
@@ -150,6 +159,12 @@ assert num_params == (num_inputs + 1) * num_hiddens + (num_hiddens + 1) * num_ou
 
 X_batch = X_train[:5].to(device)
 torch.testing.assert_close(relu(X_batch), torch.relu(X_batch))
+z = torch.tensor([-1.0, 0.0, 1.0], requires_grad=True)
+slopes = {name: torch.autograd.grad(f(z).sum(), z)[0].tolist()
+          for name, f in [("relu", relu), ("torch.relu", torch.relu),
+                          ("torch.maximum", lambda t: torch.maximum(t, 0 * t))]}
+print("slopes at -1, 0, 1:", slopes)
+assert slopes["relu"] == slopes["torch.relu"] == [0.0, 0.0, 1.0]
 print("logits of 5 images:", tuple(net_scratch(X_batch).shape))
 
 # %%
@@ -169,10 +184,10 @@ print("logits of 5 images:", tuple(net_scratch(X_batch).shape))
 # .. note::
 #
 #    D2L trains this network with learning rate 0.1 and batches of 256 for 10
-#    epochs and reports a test accuracy of about 0.83 to 0.85. We want at least
-#    0.86 in the same 10 epochs, so we take twice the learning rate and batches half
-#    the size: four times as much movement per epoch. Exercise 1 explores the
-#    choice.
+#    epochs, and shows the learning curves in a plot. We want at least 0.86 test
+#    accuracy in the same 10 epochs, so we take twice the learning rate and
+#    batches half the size: four times as much movement per epoch. Exercise 1
+#    explores the choice.
 
 lr, num_epochs, batch_size = 0.2, handson.epochs(10), 128
 loss = nn.functional.cross_entropy
@@ -257,37 +272,63 @@ history = handson.train(net, (X_train, y_train), (X_test, y_test), loss, trainer
 # -------
 #
 # For comparison we also train softmax regression, the same recipe without the
-# hidden layer, with the same learning rate, batch size and number of epochs.
+# hidden layer, on the same batches for the same number of epochs. It gets a
+# learning rate of its own: D2L trains it with 0.1 on batches of 256, which is
+# 0.05 on our batches of 128 (twice the steps per epoch, each half as long: the
+# same distance per epoch). Softmax regression on raw pixels has a long, narrow
+# loss valley (:doc:`../04_linear_classification/02_softmax_regression_scratch`),
+# across which steps that are too large make SGD zigzag.
+#
+# The training accuracy that ``handson.train`` prints is a running average over an
+# epoch of changing weights, so for the table we score each *final* model on the
+# training and the test set alike, with :func:`handson.evaluate_accuracy`.
 
+lr_softmax = 0.05
 softmax_net = nn.Sequential(nn.Flatten(), nn.Linear(num_inputs, num_outputs))
 softmax_net = softmax_net.to(device)
 history_softmax = handson.train(
     softmax_net, (X_train, y_train), (X_test, y_test), loss,
-    torch.optim.SGD(softmax_net.parameters(), lr=lr), num_epochs, batch_size,
-    verbose=False)
+    torch.optim.SGD(softmax_net.parameters(), lr=lr_softmax), num_epochs,
+    batch_size, verbose=False)
 
-print(f"{'model':22}{'train loss':>11}{'train acc':>11}{'test acc':>10}{'time':>8}")
-for name, hist in [("MLP, from scratch", history_scratch), ("MLP, concise", history),
-                   ("softmax regression", history_softmax)]:
-    print(f"{name:22}{hist.train_loss[-1]:11.4f}{hist.train_acc[-1]:11.4f}"
-          f"{hist.test_acc[-1]:10.4f}{sum(hist.epoch_time):7.1f}s")
+models = {"MLP, from scratch": (net_scratch, history_scratch),
+          "MLP, concise": (net, history),
+          "softmax regression": (softmax_net, history_softmax)}
+print(f"{'model':20}{'parameters':>11}{'train loss':>11}{'train acc':>10}"
+      f"{'test acc':>9}{'time':>8}")
+train_acc, test_acc = {}, {}
+for name, (model, hist) in models.items():
+    train_acc[name] = handson.evaluate_accuracy(model, X_train, y_train)
+    test_acc[name] = handson.evaluate_accuracy(model, X_test, y_test)
+    size = sum(p.numel() for p in model.parameters())
+    print(f"{name:20}{size:11,}{hist.train_loss[-1]:11.4f}{train_acc[name]:10.4f}"
+          f"{test_acc[name]:9.4f}{sum(hist.epoch_time):7.1f}s")
+num_params_softmax = sum(p.numel() for p in softmax_net.parameters())
+print(f"the MLP has {num_params / num_params_softmax:.1f} times as many parameters "
+      f"as softmax regression")
 
-acc_scratch, acc_concise = history_scratch.test_acc[-1], history.test_acc[-1]
-handson.check(acc_scratch >= 0.86, "the MLP from scratch reaches 0.86 test accuracy")
-handson.check(acc_concise >= 0.86, "the concise MLP reaches 0.86 test accuracy")
-handson.check(min(acc_scratch, acc_concise) > history_softmax.test_acc[-1],
-              "both MLPs beat softmax regression on the test set")
-handson.check(abs(acc_scratch - acc_concise) < 0.02,
-              "the two MLPs' test accuracies are within 0.02 of each other")
-for hist in [history_scratch, history]:
-    handson.check(all(b < a for a, b in zip(hist.train_loss, hist.train_loss[1:]))
-                  and any(b < a for a, b in zip(hist.test_acc, hist.test_acc[1:])),
-                  "the training loss falls every epoch, the test accuracy does not")
+acc_scratch, acc_concise = test_acc["MLP, from scratch"], test_acc["MLP, concise"]
+acc_softmax = test_acc["softmax regression"]
+assert acc_concise == history.test_acc[-1]  # the same measurement as in the log
+handson.check("test accuracy of the MLP from scratch", acc_scratch, ">=", 0.86)
+handson.check("test accuracy of the concise MLP", acc_concise, ">=", 0.86)
+handson.check("test accuracy of the weaker MLP minus softmax regression's",
+              min(acc_scratch, acc_concise) - acc_softmax, ">", 0.01)
+handson.check("|test accuracy of the scratch MLP - the concise MLP's|",
+              abs(acc_scratch - acc_concise), "<", 0.02)
+for name, hist in [("MLP from scratch", history_scratch), ("concise MLP", history)]:
+    handson.check(f"last over first epoch's training loss, {name}",
+                  hist.train_loss[-1] / hist.train_loss[0], "<", 0.8)
+for name in ("MLP, from scratch", "MLP, concise"):
+    handson.check(f"train minus test accuracy, {name}",
+                  train_acc[name] - test_acc[name], ">", 0)
 
 # %%
 # The printed table shows both MLPs above the 0.86 target and above softmax
 # regression, and close to each other: they are the same model, started from
-# different random weights. The training curves:
+# different random weights. Their training accuracy is a little above their test
+# accuracy, a *generalisation gap* that :doc:`03_generalization` examines. The
+# training curves:
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), sharey=True)
 history_scratch.plot(ax=axes[0], title="MLP from scratch")
@@ -312,8 +353,8 @@ per_class = torch.stack([(y_pred[y_test == c] == c).float().mean()
 for c in per_class.argsort().tolist():
     print(f"{FASHION_MNIST_CLASSES[c]:12s} {per_class[c].item():.3f}")
 hardest_four = {FASHION_MNIST_CLASSES[c] for c in per_class.argsort()[:4].tolist()}
-handson.check(hardest_four == {"shirt", "t-shirt", "pullover", "coat"},
-              "the four hardest classes are the four kinds of top")
+handson.check("kinds of top among the four hardest classes",
+              len(hardest_four & {"shirt", "t-shirt", "pullover", "coat"}), "==", 4)
 
 # %%
 # The printed list, hardest class first, starts with the four kinds of top (shirt,
@@ -382,8 +423,10 @@ plt.show()
 #
 #    .. dropdown:: Answer
 #
-#       Two hidden layers reach about the same test accuracy here; the gain of depth
-#       shows on harder data. Without the first ReLU, the first two linear layers
+#       Compare the final test accuracies, keeping in mind the epoch-to-epoch
+#       wobble of the curves above: a difference of that size says nothing
+#       either way, and a second layer also has more weights to fit in the same
+#       10 epochs. Without the first ReLU, the first two linear layers
 #       collapse into one map from 784 to 256 numbers (see :doc:`01_mlp_basics`), so
 #       the model is again a one-hidden-layer MLP, only with more parameters.
 #
