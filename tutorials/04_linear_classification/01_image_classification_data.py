@@ -67,8 +67,9 @@ handson.seed(0)
 #
 #    d = c \cdot h \cdot w
 #
-# features, one per pixel. The convolutional networks of a later chapter will use the
-# layout that this flattening throws away.
+# features, one per pixel. The convolutional networks of
+# :doc:`../07_convolutional_networks/01_convolutions` use the layout that this
+# flattening throws away.
 
 # %%
 # Loading the data

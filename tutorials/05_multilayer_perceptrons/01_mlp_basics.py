@@ -590,4 +590,6 @@ plt.show()
 #       is the hard part, and a learning rate large enough to move them quickly
 #       makes the steps unstable.
 #       The representation exists; finding it is the optimiser's problem, which
-#       later chapters (momentum, Adam, learning-rate schedules) attack.
+#       the optimisation chapter attacks (:doc:`../10_optimization/06_momentum`,
+#       :doc:`../10_optimization/10_adam`,
+#       :doc:`../10_optimization/11_learning_rate_scheduling`).
