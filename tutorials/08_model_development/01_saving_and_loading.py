@@ -41,7 +41,6 @@ stranger can do when loaded carelessly.
         written out on this page)
       * data: Fashion-MNIST, a subset of 20,000 training images and the 10,000
         test images
-      * run time: about 15 seconds on a 2-core CPU
 """
 
 # sphinx_gallery_thumbnail_number = 1
@@ -84,6 +83,7 @@ stranger can do when loaded carelessly.
 
 import copy
 import os
+import pickle
 import tempfile
 from pathlib import Path
 
@@ -94,7 +94,7 @@ from torch import nn
 import handson
 from handson.data import load_fashion_mnist
 
-torch.manual_seed(0)
+handson.seed(0)
 device = handson.device()
 tmp_dir = tempfile.TemporaryDirectory()
 root = Path(tmp_dir.name)
@@ -134,7 +134,7 @@ class MLP(nn.Module):
 
 net = MLP().to(device)
 for name, tensor in net.state_dict().items():
-    print(f"{name:15s} {str(tuple(tensor.shape)):12s} {tensor.dtype}")
+    print(f"{name:15s} {tuple(tensor.shape)!s:12s} {tensor.dtype}")
 
 # %%
 # The keys are the attribute names of the layers; dropout has no parameters and
@@ -219,7 +219,8 @@ print("order:", first, "| again:", torch.randperm(8, generator=shuffle_gen))
 # %%
 # .. note::
 #
-#    :func:`handson.train` shuffles with the *global* generator, so with it
+#    :func:`handson.train` shuffles with the *global* generator unless it is given
+#    one (``handson.train(..., generator=shuffle_gen)``); without it,
 #    ``torch.get_rng_state()`` alone covers both the data order and dropout. On a
 #    GPU, dropout draws from the GPU's own generator:
 #    ``torch.cuda.get_rng_state_all()`` saves it. Code that uses Python's
@@ -238,18 +239,22 @@ print("order:", first, "| again:", torch.randperm(8, generator=shuffle_gen))
 num_epochs = handson.epochs(4)
 
 
-def start_run():
+def start_run(optimizer="sgd"):
     """Everything a fresh training script creates, from seed 0."""
-    torch.manual_seed(0)
+    handson.seed(0)
     net = MLP().to(device)
-    trainer = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum)
+    if optimizer == "adam":  # used once, at the end of "Resuming exactly"
+        trainer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    else:
+        trainer = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(trainer, T_max=num_epochs)
     shuffle_gen = torch.Generator().manual_seed(1)
     history = {"step_loss": [], "train_loss": [], "test_acc": []}
     return net, trainer, scheduler, shuffle_gen, history
 
 
-def train_epochs(net, trainer, scheduler, shuffle_gen, history, start, end):
+def train_epochs(net, trainer, scheduler, shuffle_gen, history, start, end,
+                 verbose=True):
     """Train epochs start+1, ..., end (counted from 1), appending to history."""
     for epoch in range(start, end):
         net.train()
@@ -267,9 +272,10 @@ def train_epochs(net, trainer, scheduler, shuffle_gen, history, start, end):
         history["step_loss"] += torch.stack(step_losses).tolist()  # one sync
         history["train_loss"].append(float(loss_sum) / len(y_train))
         history["test_acc"].append(handson.evaluate_accuracy(net, X_test, y_test))
-        print(f"epoch {epoch + 1}  loss {history['train_loss'][-1]:.4f}  "
-              f"test acc {history['test_acc'][-1]:.4f}  "
-              f"next lr {scheduler.get_last_lr()[0]:.4f}")
+        if verbose:
+            print(f"epoch {epoch + 1}  loss {history['train_loss'][-1]:.4f}  "
+                  f"test acc {history['test_acc'][-1]:.4f}  "
+                  f"next lr {scheduler.get_last_lr()[0]:.4f}")
 
 
 # %%
@@ -294,38 +300,21 @@ def make_checkpoint(epoch, net, trainer, scheduler, shuffle_gen, history):
 
 
 # %%
-# To save, we write atomically, as in :doc:`../06_builders_guide/05_file_io`: into a
-# temporary file in the same directory, flushed to disk, then renamed over the old
-# checkpoint with :func:`os.replace`. An interruption during the save leaves the
-# previous checkpoint intact.
-
-
-def save_atomic(obj, path):
-    """torch.save obj to path so that path is always a complete file."""
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".",
-                                    suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:  # KeyboardInterrupt too
-        os.unlink(tmp_name)
-        raise
-
-
-# %%
+# To save, we write atomically with :func:`handson.save_atomic`, built in
+# :doc:`../06_builders_guide/05_file_io`: it writes into a temporary file in the same
+# directory, flushes it to disk, renames it over the old checkpoint with
+# :func:`os.replace`, and syncs the directory so that the rename is on disk too. An
+# interruption during the save leaves the previous checkpoint intact.
+#
 # Resuming builds a fresh run with ``start_run`` and then overwrites every piece of
 # its state from the file. The order matters for one detail: the scheduler is
 # created before the optimiser's state is loaded (creating a scheduler sets the
 # learning rate), so the loaded values win.
 
 
-def resume(path, restore_rng=True):
+def resume(path, restore_rng=True, optimizer="sgd"):
     """A fresh run, with its state replaced by the checkpoint at path."""
-    net, trainer, scheduler, shuffle_gen, _ = start_run()
+    net, trainer, scheduler, shuffle_gen, _ = start_run(optimizer)
     checkpoint = torch.load(path, map_location=device, weights_only=True)
     net.load_state_dict(checkpoint["model"])
     trainer.load_state_dict(checkpoint["optimizer"])
@@ -366,20 +355,27 @@ straight_history = history
 net, trainer, scheduler, shuffle_gen, history = start_run()
 train_epochs(net, trainer, scheduler, shuffle_gen, history, 0, halfway)
 path = root / "checkpoint.pt"
-save_atomic(make_checkpoint(halfway, net, trainer, scheduler, shuffle_gen, history),
-            path)
+handson.save_atomic(
+    make_checkpoint(halfway, net, trainer, scheduler, shuffle_gen, history), path)
 size = os.path.getsize(path)
 num_params = sum(p.numel() for p in net.parameters())
+rng_bytes = torch.get_rng_state().numel() + shuffle_gen.get_state().numel()
+extra = size - 8 * num_params
 print(f"saved {path.name} after epoch {halfway}: {size:,} bytes "
       f"for {num_params:,} parameters")
-assert 8 * num_params < size < 8 * num_params + 50_000
+print(f"8 bytes per parameter: {8 * num_params:,} | the rest: {extra:,} bytes, "
+      f"of which the two RNG states: {rng_bytes:,}")
+handson.check("bytes of the checkpoint beyond 8 per parameter", extra, "<", 50_000,
+              quick=True)
+assert extra > rng_bytes
 torch.manual_seed(12345)  # a new process would be in some other state
 del net, trainer, scheduler, shuffle_gen, history
 
 # %%
-# The file is about 8 bytes per parameter: 4 for the weight and 4 for its momentum
+# The file holds 8 bytes per parameter: 4 for the weight and 4 for its momentum
 # buffer, which is as large as the parameters (Adam's two buffers would make it 12).
-# The RNG states, the history and the names add a few kilobytes.
+# The rest, printed on the second line, is mostly the two RNG states (byte tensors);
+# the history, the key names and the headers of the file make up the remainder.
 #
 # Fresh objects, loaded from the file, train the remaining epochs:
 
@@ -393,11 +389,41 @@ resumed_history = history
 # The resumed run ends with the same weights as the uninterrupted one, not close
 # to them but equal bit for bit (``torch.equal``), and with the same history:
 
-for name, tensor in net.state_dict().items():
-    assert torch.equal(tensor, straight_params[name]), name
+n_differ = sum(not torch.equal(tensor, straight_params[name])
+               for name, tensor in net.state_dict().items())
+print(f"tensors of the state_dict that differ: {n_differ} of {len(straight_params)};",
+      "histories equal:", resumed_history == straight_history)
+handson.check("tensors that differ between resumed and uninterrupted run", n_differ,
+              "==", 0, quick=True)
 assert resumed_history == straight_history
-print("all", len(straight_params), "tensors of the state_dict are bit-identical;",
-      "the histories are equal")
+
+# %%
+# Nothing here is specific to SGD. Adam keeps more per parameter (a step count and
+# two running averages), but all of it is in the optimiser's ``state_dict``, so the
+# same three functions resume an Adam run exactly, with no change to the checkpoint:
+
+net, trainer, scheduler, shuffle_gen, history = start_run("adam")
+train_epochs(net, trainer, scheduler, shuffle_gen, history, 0, num_epochs,
+             verbose=False)
+adam_straight = copy.deepcopy(net.state_dict())
+net, trainer, scheduler, shuffle_gen, history = start_run("adam")
+train_epochs(net, trainer, scheduler, shuffle_gen, history, 0, halfway,
+             verbose=False)
+handson.save_atomic(
+    make_checkpoint(halfway, net, trainer, scheduler, shuffle_gen, history),
+    root / "adam.pt")
+print("Adam keeps, per parameter:", list(trainer.state_dict()["state"][0]))
+torch.manual_seed(12345)
+del net, trainer, scheduler, shuffle_gen, history
+net, trainer, scheduler, shuffle_gen, history, start = resume(root / "adam.pt",
+                                                              optimizer="adam")
+train_epochs(net, trainer, scheduler, shuffle_gen, history, start, num_epochs,
+             verbose=False)
+n_differ_adam = sum(not torch.equal(tensor, adam_straight[name])
+                    for name, tensor in net.state_dict().items())
+print(f"Adam: tensors that differ after resuming: {n_differ_adam}")
+handson.check("tensors that differ between resumed and uninterrupted Adam run",
+              n_differ_adam, "==", 0, quick=True)
 
 # %%
 # Resuming without the RNG states
@@ -413,7 +439,8 @@ no_rng_history = history
 diff = max((tensor - straight_params[name]).abs().max().item()
            for name, tensor in net.state_dict().items())
 print(f"largest difference from the uninterrupted run's weights: {diff:.3e}")
-assert diff > 0
+handson.check("largest weight difference after resuming without RNG states", diff,
+              ">", 0, quick=True)
 
 # %%
 # The weights differ. ``start_run`` seeded both generators, exactly as a fresh
@@ -458,16 +485,25 @@ fig.tight_layout()
 plt.show()
 
 # %%
-# .. dropdown:: Bit-identical on a GPU?
+# .. dropdown:: Bit-identical: under which conditions? And on a GPU?
 #
-#    On a CPU the same operations on the same numbers give the same bits. Some GPU
-#    kernels do not: they add in an order that depends on thread timing (atomic
-#    additions), so even two uninterrupted runs differ in the last bits.
-#    ``torch.use_deterministic_algorithms(True)`` selects deterministic kernels (or
-#    raises an error where there is none), at some cost in speed; cuBLAS then also
-#    needs the environment variable ``CUBLAS_WORKSPACE_CONFIG=:4096:8``. Exactness
-#    also needs the same PyTorch version, the same hardware and the same batch
-#    size, since these change which kernels run.
+#    Floating-point addition is not associative, so "the same operations on the
+#    same numbers" must include the *order* of every sum. On a CPU that order
+#    depends on the number of threads: a matrix product split over two threads adds
+#    partial sums in a different order than one thread does, and the last bits
+#    differ. Our two runs are bit-identical because they run in one process with
+#    one ``torch.get_num_threads()``; a resumed job on another machine or with
+#    another thread count (``torch.set_num_threads``, ``OMP_NUM_THREADS``) drifts
+#    from the uninterrupted run by rounding errors that training then amplifies.
+#    Exactness also needs the same PyTorch version, the same hardware and the same
+#    batch size, since these change which kernels run.
+#
+#    Some GPU kernels go further: they add in an order that depends on thread
+#    timing (atomic additions), so even two uninterrupted runs differ in the last
+#    bits. ``torch.use_deterministic_algorithms(True)`` selects deterministic
+#    kernels (or raises an error where there is none), at some cost in speed;
+#    cuBLAS then also needs the environment variable
+#    ``CUBLAS_WORKSPACE_CONFIG=:4096:8``.
 #
 # Loading safely: ``weights_only=True``
 # -------------------------------------
@@ -508,11 +544,11 @@ print("keys:", list(checkpoint))
 try:
     torch.load(root / "downloaded.pt", weights_only=True)
     refused = False
-except Exception as err:  # pickle.UnpicklingError
+except pickle.UnpicklingError as err:
     refused = True
     reason = [line for line in str(err).splitlines() if "Unsupported global" in line]
     print(type(err).__name__ + ":", (reason or str(err).splitlines())[0].strip())
-assert refused
+assert refused, "weights_only=True loaded the tampered file"
 
 # %%
 # .. note::
@@ -562,16 +598,19 @@ assert not root.exists()
 #       every gradient after the restart. (In this run nothing else draws random
 #       numbers after initialisation.)
 #
-# 2. Replace ``torch.optim.SGD`` by ``torch.optim.Adam(net.parameters(), lr=1e-3)``
-#    and print ``trainer.state_dict()["state"][0]`` after one step. What does Adam
-#    keep per parameter? Does exact resuming still work without changing anything
-#    else?
+# 2. Create ``torch.optim.Adam(net.parameters(), lr=1e-3)``, take one step and
+#    print ``trainer.state_dict()["state"][0]``. What does Adam keep per parameter,
+#    and of what shape? How large would our checkpoint be with Adam? Why did the
+#    Adam run of "Resuming exactly" need no change to ``make_checkpoint``?
 #
 #    .. dropdown:: Answer
 #
-#       ``step`` (a count), ``exp_avg`` and ``exp_avg_sq`` (the running averages of
-#       the gradient and of its square). They are all in the ``state_dict``, so the
-#       checkpoint needs no change, and the resumed weights are again bit-identical.
+#       ``step`` (a count, a one-element tensor), ``exp_avg`` and ``exp_avg_sq``
+#       (the running averages of the gradient and of its square, each of the
+#       parameter's shape). So the file grows to about 12 bytes per parameter. All
+#       of it is in the optimiser's ``state_dict``, which the checkpoint saves
+#       whole, whatever the optimiser keeps; the Adam cell above checks that the
+#       resumed weights are again bit-identical.
 #
 # 3. Delete ``scheduler.load_state_dict(...)`` from ``resume`` and rerun. Print the
 #    learning rate of each epoch after the restart. What went wrong, and why did the
@@ -599,7 +638,8 @@ assert not root.exists()
 #       draws nothing, which is one more reason to use it.
 #
 # 5. **Programming task.** Write ``fit(num_epochs, ckpt_dir)`` that saves a
-#    checkpoint ``epoch-K.pt`` after every epoch :math:`K` (with ``save_atomic``) and,
+#    checkpoint ``epoch-K.pt`` after every epoch :math:`K` (with
+#    :func:`handson.save_atomic`) and,
 #    when ``ckpt_dir`` already holds checkpoints, resumes from the newest one.
 #    Simulate a crash by raising an exception at the start of epoch 3, call
 #    ``fit`` again, and check that the final weights equal those of a run without a
@@ -627,9 +667,10 @@ assert not root.exists()
 #                      raise Crash(f"crashed in epoch {epoch + 1}")
 #                  train_epochs(net, trainer, scheduler, shuffle_gen, history,
 #                               epoch, epoch + 1)
-#                  save_atomic(make_checkpoint(epoch + 1, net, trainer, scheduler,
-#                                              shuffle_gen, history),
-#                              Path(ckpt_dir) / f"epoch-{epoch + 1}.pt")
+#                  handson.save_atomic(
+#                      make_checkpoint(epoch + 1, net, trainer, scheduler,
+#                                      shuffle_gen, history),
+#                      Path(ckpt_dir) / f"epoch-{epoch + 1}.pt")
 #              return net
 #
 #
