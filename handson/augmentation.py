@@ -93,6 +93,7 @@ class Augment(nn.Module):
         self.flip = flip
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
+        """Flip and crop the batch ``X`` in training mode; return it unchanged in eval mode."""
         if not self.training:
             return X
         if self.flip:

@@ -2,7 +2,7 @@
 
 Taught in :doc:`/auto_tutorials/10_optimization/03_gradient_descent`; the optimiser
 pages of that chapter draw every method on the same ill-conditioned quadratic,
-:func:`f_2d`, so their paths can be compared at a glance.
+``f_2d``, so their paths can be compared at a glance.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def f_2d(x: torch.Tensor) -> torch.Tensor:
 
 
 def grad_f_2d(x: torch.Tensor) -> torch.Tensor:
-    """The gradient of :func:`f_2d`, ``(0.2 x1, 4 x2)``, written out (no autograd).
+    """The gradient of ``f_2d``, ``(0.2 x1, 4 x2)``, written out (no autograd).
 
     Examples
     --------

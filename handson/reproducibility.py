@@ -35,7 +35,7 @@ def seed_offset() -> int:
 
 
 def seed(n: int = 0) -> None:
-    """Seed Python's ``random``, NumPy and torch with ``n`` (plus :func:`seed_offset`).
+    """Seed Python's ``random``, NumPy and torch with ``n`` (plus ``seed_offset()``).
 
     Returns ``None``: a notebook cell ending in ``torch.manual_seed(0)`` shows the
     returned generator object, one ending in ``handson.seed(0)`` shows nothing.

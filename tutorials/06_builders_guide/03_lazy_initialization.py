@@ -455,7 +455,7 @@ assert all(changed.values())
 # the dry run reaches it. A seed fixes the *sequence* of random numbers, and each
 # layer takes the next ones in that sequence; so which values a layer gets depends
 # on when it draws. PyTorch's documentation of lazy modules
-# (:class:`torch.nn.modules.lazy.LazyModuleMixin`) warns about exactly this. We
+# (``torch.nn.modules.lazy.LazyModuleMixin``) warns about exactly this. We
 # build the MLP twice from the same seed, once with ``nn.Linear`` everywhere and
 # once with a lazy first layer. (On the CPU: a layer created on a GPU draws from
 # the GPU's generator, a different sequence.)
