@@ -368,8 +368,8 @@ plt.show()
 # ---------
 #
 # 1. An MLP with one hidden layer of :math:`d` units and one output. Show that every
-#    minimum of its loss comes with at least :math:`d!` other minima that compute
-#    exactly the same function.
+#    minimum of its loss is one of at least :math:`d!` minima that compute exactly
+#    the same function.
 #
 #    .. dropdown:: Answer
 #
