@@ -320,8 +320,9 @@ plt.show()
 # %%
 # On the left both curves fall to the floor together, and the weights approach the
 # closed-form ones. In the middle they stay high together: more training would not
-# help, a more flexible model would. On the right the training curve falls towards
-# the floor while the test curve levels off far above it; the space between the
+# help, a more flexible model would. On the right the training curve falls to the
+# floor and below it (the printed training loss: it fits part of the noise) while
+# the test curve levels off far above it; the space between the
 # two curves is the generalisation gap.
 #
 # But compare the right panel with the table of exact fits: after 400 steps the
@@ -885,9 +886,8 @@ print("eval mode: same outputs; train mode: a new random mask on every call")
 #
 # We train with :class:`torch.optim.Adam`, a variant of SGD that adapts the step
 # size of each parameter on its own (derived in :doc:`../10_optimization/10_adam`).
-# Plain SGD works
-# too, but on 2,000 images its accuracy jumps by several points from one epoch to
-# the next, which would hide the difference we want to measure. We call
+# Plain SGD would serve too; what matters for the comparison is that both networks
+# get the same optimiser, start and minibatches. We call
 # ``handson.train`` for one epoch at a time so that after every epoch we can
 # measure the training and the test accuracy in evaluation mode.
 
@@ -967,7 +967,7 @@ for name, train_acc, test_acc in [("without dropout", train_plain, test_plain),
 
 handson.check("generalisation gap without dropout", gaps["without dropout"], ">", 0.1)
 handson.check("gap without dropout - gap with dropout",
-              gaps["without dropout"] - gaps["with dropout"], ">", 0.02)
+              gaps["without dropout"] - gaps["with dropout"], ">", 0.01)
 handson.check("test accuracy with dropout - without",
               (test_dropout[last].mean() - test_plain[last].mean()).item(), ">", -0.01)
 

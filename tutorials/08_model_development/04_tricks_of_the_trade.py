@@ -93,7 +93,7 @@ and touch the test set once, at the end, for the configuration we chose.
 # .. note::
 #
 #    **What we shrank, and why.** The page trains 9 variants with 4 seeds, 36
-#    runs, so each run must take about a second on a 2-core CPU: a multilayer
+#    runs, so each run must take only seconds on a 2-core CPU: a multilayer
 #    perceptron with three hidden layers of 64 units, trained for 10 epochs on
 #    6,000 Fashion-MNIST training images, validated on 2,000 others. Most tricks
 #    were invented for large networks trained for a long time; at this scale the
@@ -606,7 +606,8 @@ handson.check("smallest weight-norm ratio, with decay / without", min(ratios), "
 # We check only what holds with a margin for other seeds too: every run except
 # those with tiny weights learned (far above the 10 % of guessing); tiny weights
 # hurt, with an interval far below zero; augmentation does not help this MLP (the
-# upper end of its interval stays below +0.02: its sign varies with the seeds); and
+# upper end of its interval stays below +0.02; we check no more than that, although
+# in the run shown it is behind the baseline in every seed); and
 # the baseline has barely begun to overfit (its mean gap between training and
 # validation accuracy is small).
 
@@ -619,7 +620,7 @@ handson.check("upper end of the interval of tiny init", effect["tiny init"][2],
 handson.check("upper end of the interval of augmentation", effect["augmentation"][2],
               "<", 0.02)
 handson.check("mean train-minus-validation gap of the baseline", gap["baseline"],
-              "<", 0.06)
+              "<", 0.08)
 for outcome in ["helps", "inconclusive", "hurts"]:
     print(f"{outcome + ':':14}", ", ".join(n for n in names if verdict[n] == outcome))
 
@@ -673,7 +674,8 @@ if chosen != "baseline":
 # column): after 10 epochs the network has barely begun to overfit, and the
 # regularisers (weight decay, dropout, augmentation, label smoothing) have little
 # to fix; weight decay, as measured, could barely move the weights. Augmentation
-# does not help (checked: the upper end of its interval stays below +0.02), and
+# does not help (checked: the upper end of its interval stays below +0.02; in the
+# table it even hurts), and
 # for a multilayer perceptron there is a reason to expect that: a shifted image is
 # a new pattern of pixels, so augmentation makes the task harder without teaching
 # the network anything it can reuse, whereas a convolutional network (chapter
@@ -772,8 +774,8 @@ if chosen != "baseline":
 #       momentum" variants is the part due to step length alone; the difference
 #       between the page's "no momentum" and the baseline is the part due to the
 #       averaging. Run both with the same seeds, and judge each with its interval.
-#       Expect the naive variant to be well behind after 10 epochs: ten times
-#       shorter steps cover ten times less ground in the same number of steps.
+#       Expect the naive variant to lag after 10 epochs, since its steps are up
+#       to ten times shorter; how far behind it ends is what the runs measure.
 #
 # 4. Train the baseline and the variants "dropout" and "weight decay" for 30
 #    epochs instead of 10, and also with :math:`\lambda = 5 \times 10^{-3}`. What

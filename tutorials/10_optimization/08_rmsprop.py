@@ -268,8 +268,8 @@ for lr, gamma in [(0.4, 0.9), (0.1, 0.99), (0.05, 0.5)]:
 #       \operatorname{sign}(\mathbf{g}_t)`: sign descent, steps of exactly
 #       :math:`\eta` per coordinate.
 #
-# 2. Rotate the problem by 45 degrees, :math:`f(\mathbf{x}) = 0.1 (x_1 + x_2)^2 +
-#    2 (x_1 - x_2)^2`. How does RMSProp's path change?
+# 2. Rotate the problem by 45 degrees (and double it), :math:`f(\mathbf{x}) =
+#    0.1 (x_1 + x_2)^2 + 2 (x_1 - x_2)^2`. How does RMSProp's path change?
 #
 #    .. dropdown:: Hint
 #

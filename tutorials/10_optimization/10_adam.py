@@ -383,13 +383,14 @@ plt.show()
 #    .. dropdown:: Hint
 #
 #       With :math:`\beta_2 = 0.999` the memory is about 1,000 steps; the spikes
-#       must be rarer than that for Adam to forget them in between. Expect the
-#       run to take tens of seconds: the loop is in Python.
+#       must be rarer than that for Adam to forget them in between. Also look
+#       at how far Yogi gets in 40,000 steps.
 #
 # 4. **Programming task.** Write Yogi for the parameters of an ``nn.Module``, as
 #    a loop over ``net.parameters()`` with a step counter and two states per
-#    tensor, and train the small linear regression of the exercises in
-#    :doc:`07_adagrad` with it and with ``torch.optim.Adam`` for 200 steps.
+#    tensor, and train a small linear regression (as in the programming task of
+#    :doc:`07_adagrad`) with it and with ``torch.optim.Adam`` for 200 steps. (The
+#    answer shows the Yogi loop; Adam's is the usual ``torch.optim`` loop.)
 #
 #    .. dropdown:: Worked answer
 #

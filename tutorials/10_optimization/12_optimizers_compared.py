@@ -251,12 +251,15 @@ def train_run(make_optimizer, lr, record_every=10):
 
 # %%
 # The grid is the same for every method, :math:`\{0.003, 0.01, \dots, 1\}` in
-# factors of about 3, wide enough to contain each method's usual default. The
+# factors of about 3; it contains the usual defaults of AdaGrad, RMSProp and
+# Adadelta, while Adam's default 0.001 lies just below it. The
 # learning rate with the lowest *validation* loss wins; only then do we look at
 # the test loss of that one run. Choosing by test loss would make the test
 # number optimistic: with six rates to pick from, the best of six noisy
-# measurements is biased downwards. (A best rate at the edge of the grid would
-# call for a wider grid; the table shows the chosen rates.)
+# measurements is biased downwards. (A best rate at either edge of the grid
+# means that the method's best rate may lie outside it: check the chosen rates
+# in the table below; any method that sits at 0.003 or at 1 was limited by the
+# grid, not tuned.)
 
 lr_grid = [0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
 timer = handson.Timer()
@@ -303,7 +306,8 @@ handson.check("largest / smallest chosen learning rate", max(chosen) / min(chose
 # least-squares optimum within 300 steps (the first check: what remains is at
 # most a fifth of the initial gap, and the printed fractions are mostly far
 # smaller), and the validation and test losses of the tuned methods sit close
-# together (the second check bounds their spread). On this small, well-scaled,
+# together (the second check bounds the spread of the validation losses; the
+# test losses are printed). On this small, well-scaled,
 # convex problem, once each method has its tuned rate, the choice of method
 # matters little. Whether the small differences left in the table mean anything
 # would take several splits and batch orders to tell (exercise 2).
@@ -338,8 +342,8 @@ handson.check("largest / smallest chosen learning rate", max(chosen) / min(chose
 # ---------
 #
 # 1. Rerun part (a) with 100 steps instead of 50, and then with the quadratic
-#    rotated by 45 degrees, :math:`f(\mathbf{x}) = 0.1 (x_1 + x_2)^2 + 2 (x_1 -
-#    x_2)^2`. Which methods keep their advantage?
+#    rotated by 45 degrees (and doubled), :math:`f(\mathbf{x}) = 0.1 (x_1 +
+#    x_2)^2 + 2 (x_1 - x_2)^2`. Which methods keep their advantage?
 #
 #    .. dropdown:: Hint
 #
