@@ -10,7 +10,9 @@ page again.
 
 Only the ``handson`` modules a page uses count for it: ``handson.train`` resolves
 (through ``handson/__init__.py``) to ``handson/training.py`` and what that imports, so a
-change to the training loop re-runs the pages that train, not the tensor basics.
+change to the training loop re-runs the pages that train, not the tensor basics. A
+package's ``__init__.py`` counts as a file, but the names it re-exports count only
+where they are used.
 """
 
 from __future__ import annotations
@@ -63,8 +65,10 @@ def _direct_imports(name: str, root: Path) -> frozenset[str]:
             if base.split(".")[0] != PACKAGE:
                 continue
             found.add(base)
-            found |= {f"{base}.{a.name}" for a in node.names
-                      if _module_file(f"{base}.{a.name}", root)}
+            for a in node.names:  # a submodule, or a name a package re-exports
+                full = f"{base}.{a.name}"
+                found.add(full if _module_file(full, root) else
+                          _exported(base, root).get(a.name, base))
     return frozenset(m for m in found if _module_file(m, root))
 
 
@@ -90,7 +94,12 @@ def _closure(modules: set[str], root: Path) -> set[str]:
         if m in seen or not _module_file(m, root):
             continue
         seen.add(m)
-        todo += _direct_imports(m, root)
+        if m.count("."):
+            todo.append(m.rsplit(".", 1)[0])  # the packages it sits in
+        if _module_file(m, root).name != "__init__.py":
+            # a package's own imports only re-export names: those a page or module
+            # uses were resolved to their modules already, the rest do not count
+            todo += _direct_imports(m, root)
     return seen
 
 
