@@ -77,7 +77,8 @@ class Augment(nn.Module):
     """Random flip and crop in training mode; the identity in evaluation mode.
 
     Put it in front of a network: ``handson.train`` and ``handson.evaluate_accuracy``
-    switch modes, so test images are never augmented.
+    switch modes, so test images are never augmented. Taught in
+    :doc:`/auto_tutorials/07_convolutional_networks/03_cifar10_color_images`.
 
     Examples
     --------
