@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import torch
 
-__all__ = ["f_2d", "grad_f_2d", "show_trace_2d", "trace_2d"]
+__all__ = ["f_2d", "grad_f_2d", "show_trace_2d", "torch_path", "trace_2d"]
 
 
 def f_2d(x: torch.Tensor) -> torch.Tensor:
@@ -62,6 +62,32 @@ def trace_2d(update: Callable[[torch.Tensor, dict], torch.Tensor],
         if not torch.is_tensor(x) or x.shape != (2,):
             raise TypeError("update(x, state) must return the new point as a tensor of "
                             f"shape (2,), got {x!r}.")
+        points.append(x.detach().clone())
+    return torch.stack(points)
+
+
+def torch_path(make_optimizer: Callable[[list[torch.Tensor]], torch.optim.Optimizer],
+               x0: tuple[float, float] = (-5.0, -2.0), num_steps: int = 20) -> torch.Tensor:
+    """The iterates of a ``torch.optim`` optimiser on ``f_2d``, start included.
+
+    ``make_optimizer`` builds the optimiser from a list of parameters, e.g.
+    ``lambda p: torch.optim.SGD(p, lr=0.1)``; the result has the layout of
+    ``trace_2d``, so a from-scratch rule can be compared iterate by iterate.
+    Taught in :doc:`/auto_tutorials/10_optimization/06_momentum`.
+
+    Examples
+    --------
+    >>> path = torch_path(lambda p: torch.optim.SGD(p, lr=0.1), num_steps=3)
+    >>> torch.allclose(path, trace_2d(lambda x, s: x - 0.1 * grad_f_2d(x), num_steps=3))
+    True
+    """
+    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    optimizer = make_optimizer([x])
+    points = [x.detach().clone()]
+    for _ in range(num_steps):
+        optimizer.zero_grad()
+        f_2d(x).backward()
+        optimizer.step()
         points.append(x.detach().clone())
     return torch.stack(points)
 

@@ -238,6 +238,12 @@ def torch_path(make_optimizer, x0=(-5.0, -2.0), num_steps=20):
     return torch.stack(points)
 
 
+# The later pages of this chapter compare their optimisers the same way, with
+# ``handson.optimization.torch_path`` (the same code):
+
+sgd = lambda p: torch.optim.SGD(p, lr=0.1)  # noqa: E731
+assert torch.equal(torch_path(sgd), handson.optimization.torch_path(sgd))
+
 for lr, beta in [(0.6, 0.5), (0.6, 0.25), (0.1, 0.9)]:
     ours = trace_2d(momentum(lr, beta), num_steps=50)
     theirs = torch_path(lambda p: torch.optim.SGD(p, lr=lr, momentum=beta),

@@ -41,7 +41,13 @@ import matplotlib.pyplot as plt
 import torch
 
 import handson
-from handson.optimization import f_2d, grad_f_2d, show_trace_2d, trace_2d
+from handson.optimization import (
+    f_2d,
+    grad_f_2d,
+    show_trace_2d,
+    torch_path,
+    trace_2d,
+)
 
 handson.seed(0)
 
@@ -223,20 +229,8 @@ assert (eff_lr[1:] <= eff_lr[:-1]).all()  # never increases
 # \epsilon)` with ``eps`` :math:`= 10^{-10}` by default (its ``lr_decay``,
 # default 0, would also shrink :math:`\eta` over the steps). We compare every
 # iterate, with the defaults and with a nonzero initial accumulator.
-
-
-def torch_path(make_optimizer, x0=(-5.0, -2.0), num_steps=20):
-    """Iterates of a torch.optim optimiser on f_2d, start included."""
-    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-    optimizer = make_optimizer([x])
-    points = [x.detach().clone()]
-    for _ in range(num_steps):
-        optimizer.zero_grad()
-        f_2d(x).backward()
-        optimizer.step()
-        points.append(x.detach().clone())
-    return torch.stack(points)
-
+# ``torch_path``, written on :doc:`06_momentum`, lives in
+# ``handson.optimization``.
 
 for lr, s0 in [(0.4, 0.0), (2.0, 0.0), (0.4, 0.1)]:
     ours = trace_2d(adagrad(lr, s0=s0), num_steps=50)

@@ -42,7 +42,13 @@ import matplotlib.pyplot as plt
 import torch
 
 import handson
-from handson.optimization import f_2d, grad_f_2d, show_trace_2d, trace_2d
+from handson.optimization import (
+    f_2d,
+    grad_f_2d,
+    show_trace_2d,
+    torch_path,
+    trace_2d,
+)
 
 handson.seed(0)
 
@@ -210,20 +216,8 @@ handson.check("f after 200 steps, AdaGrad / RMSProp with lr 0.1",
 # and computes :math:`\eta\, \mathbf{g}_t / (\sqrt{\mathbf{s}_t} + \epsilon)` with
 # ``eps`` :math:`= 10^{-8}` outside the root. Its extra options (``momentum``,
 # ``centered``, ``weight_decay``) are off by default. We compare every iterate.
-
-
-def torch_path(make_optimizer, x0=(-5.0, -2.0), num_steps=20):
-    """Iterates of a torch.optim optimiser on f_2d, start included."""
-    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-    optimizer = make_optimizer([x])
-    points = [x.detach().clone()]
-    for _ in range(num_steps):
-        optimizer.zero_grad()
-        f_2d(x).backward()
-        optimizer.step()
-        points.append(x.detach().clone())
-    return torch.stack(points)
-
+# ``torch_path``, written on :doc:`06_momentum`, lives in
+# ``handson.optimization``.
 
 for lr, gamma in [(0.4, 0.9), (0.1, 0.99), (0.05, 0.5)]:
     ours = trace_2d(rmsprop(lr, gamma), num_steps=100)

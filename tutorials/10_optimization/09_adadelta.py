@@ -37,7 +37,13 @@ import matplotlib.pyplot as plt
 import torch
 
 import handson
-from handson.optimization import f_2d, grad_f_2d, show_trace_2d, trace_2d
+from handson.optimization import (
+    f_2d,
+    grad_f_2d,
+    show_trace_2d,
+    torch_path,
+    trace_2d,
+)
 
 handson.seed(0)
 
@@ -100,20 +106,8 @@ def adadelta(rho, eps=1e-6):
 # :math:`\mathbf{g}_t'`, with ``lr=1.0`` by default. So ``lr=1`` is the original
 # method; any other ``lr`` scales the applied step but not the
 # :math:`\Delta\mathbf{x}` that is accumulated. We compare every iterate.
-
-
-def torch_path(make_optimizer, x0=(-5.0, -2.0), num_steps=20):
-    """Iterates of a torch.optim optimiser on f_2d, start included."""
-    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-    optimizer = make_optimizer([x])
-    points = [x.detach().clone()]
-    for _ in range(num_steps):
-        optimizer.zero_grad()
-        f_2d(x).backward()
-        optimizer.step()
-        points.append(x.detach().clone())
-    return torch.stack(points)
-
+# ``torch_path``, written on :doc:`06_momentum`, lives in
+# ``handson.optimization``.
 
 for rho, eps in [(0.9, 1e-6), (0.99, 1e-6), (0.9, 1e-2)]:
     ours = trace_2d(adadelta(rho, eps), num_steps=200)

@@ -38,7 +38,13 @@ import matplotlib.pyplot as plt
 import torch
 
 import handson
-from handson.optimization import f_2d, grad_f_2d, show_trace_2d, trace_2d
+from handson.optimization import (
+    f_2d,
+    grad_f_2d,
+    show_trace_2d,
+    torch_path,
+    trace_2d,
+)
 
 handson.seed(0)
 
@@ -209,20 +215,8 @@ plt.show()
 # (\sqrt{\mathbf{s}_t} / \sqrt{1-\beta_2^t} + \epsilon)`, the same expression
 # rearranged, with ``eps`` :math:`= 10^{-8}` outside the root and
 # ``betas=(0.9, 0.999)``. We compare every iterate.
-
-
-def torch_path(make_optimizer, x0=(-5.0, -2.0), num_steps=20):
-    """Iterates of a torch.optim optimiser on f_2d, start included."""
-    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-    optimizer = make_optimizer([x])
-    points = [x.detach().clone()]
-    for _ in range(num_steps):
-        optimizer.zero_grad()
-        f_2d(x).backward()
-        optimizer.step()
-        points.append(x.detach().clone())
-    return torch.stack(points)
-
+# ``torch_path``, written on :doc:`06_momentum`, lives in
+# ``handson.optimization``.
 
 for lr, betas in [(0.3, (0.9, 0.999)), (0.05, (0.8, 0.99)), (1.0, (0.5, 0.9))]:
     ours = trace_2d(adam(lr, *betas), num_steps=200)
