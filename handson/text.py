@@ -12,7 +12,9 @@ import collections
 import re
 from collections.abc import Iterable, Sequence
 
-__all__ = ["Vocab", "clean_text", "tokenize"]
+import torch
+
+__all__ = ["Vocab", "clean_text", "time_machine", "tokenize"]
 
 UNK = "<unk>"
 
@@ -139,3 +141,34 @@ def _nested(tokens) -> bool:
     """Whether ``tokens`` is a sequence of token lists rather than of tokens."""
     first = next(iter(tokens), None)
     return isinstance(first, (list, tuple))
+
+
+def time_machine(level: str = "char", valid_fraction: float = 0.1
+                 ) -> tuple[Vocab, torch.Tensor, torch.Tensor]:
+    """The Time Machine as ``(vocab, train, valid)``: one split for every page.
+
+    The text is cleaned with :func:`clean_text` and tokenised at ``level``; the last
+    ``valid_fraction`` of the tokens is held out (the end of the book, not a random
+    sample: neighbouring tokens would otherwise leak across the split). The
+    vocabulary is built from the training part only, so held-out tokens never seen
+    in training map to ``<unk>``. ``train`` and ``valid`` are 1-D tensors of indices.
+    Every language model of the course is trained on ``train`` and compared by its
+    perplexity on ``valid``. Taught in
+    :doc:`/auto_tutorials/11_recurrent_networks/03_language_models`.
+
+    Examples
+    --------
+    >>> vocab, train, valid = time_machine("char")
+    >>> len(vocab), round(len(valid) / (len(train) + len(valid)), 2)
+    (28, 0.1)
+    """
+    from handson.data import load_time_machine
+
+    if not 0 < valid_fraction < 1:
+        raise ValueError(f"valid_fraction must lie strictly between 0 and 1, got "
+                         f"{valid_fraction}.")
+    tokens = tokenize(clean_text(load_time_machine()), level)
+    cut = round(len(tokens) * (1 - valid_fraction))
+    vocab = Vocab(tokens[:cut])
+    return (vocab, torch.tensor(vocab[tokens[:cut]]),
+            torch.tensor(vocab[tokens[cut:]]))

@@ -9,6 +9,13 @@ Parts (each can be chosen with ``--parts``):
 * ``train``    -- samples/s (train and eval) of the course's Fashion-MNIST workloads,
   their model FLOP/s as a fraction of the matmul rate, and time to the accuracy the
   tutorial asserts;
+* ``cnns``     -- training images/s of the modern CNNs of chapter 09 and their model
+  FLOP/s as a fraction of the matmul rate, in the default memory format and in
+  channels-last;
+* ``sequences`` -- training tokens/s of the character RNN of chapter 11, ours (indexing
+  the input weights, loss read once) against the usual D2L-style loop (one-hot inputs
+  times a weight matrix, one ``.item()`` per batch) at equal perplexity, and the
+  concise LSTM's fraction of the matmul rate;
 * ``pipeline`` -- a per-sample ``Dataset`` + ``DataLoader`` against in-memory batching,
   same model, same epoch;
 * ``build``    -- cold build, rebuild with nothing changed, rebuild after touching one
@@ -189,6 +196,140 @@ def bench_train(peak_gflops: float, quick: bool) -> dict:
     return results
 
 
+# --------------------------------------------------------------------------- cnns
+def bench_cnns(peak_gflops: float, quick: bool) -> dict:
+    """Images/s of chapter 09's networks on batches of 128, NCHW and channels-last."""
+    from handson import classic_cnns, modern_cnns
+
+    networks = {"AlexNet": classic_cnns.alexnet_small, "VGG": classic_cnns.vgg_small,
+                "NiN": classic_cnns.nin_small, "GoogLeNet": classic_cnns.googlenet_small,
+                "ResNet": modern_cnns.resnet_small, "DenseNet": modern_cnns.densenet_small,
+                "ResNeXt": modern_cnns.resnext_small, "RegNet": modern_cnns.regnet_small}
+    X, y = torch.randn(128, 1, 28, 28), torch.randint(0, 10, (128,))
+    steps = 2 if quick else 8
+    results = {}
+    for name, make in networks.items():
+        row = {}
+        for fmt_name, fmt in [("NCHW", torch.contiguous_format),
+                              ("channels-last", torch.channels_last)]:
+            torch.manual_seed(0)
+            net = make().to(memory_format=fmt)
+            Xf = X.contiguous(memory_format=fmt)
+            opt = torch.optim.SGD(net.parameters(), lr=0.01)
+            loss_fn = nn.CrossEntropyLoss()
+            best = float("inf")
+            for i in range(steps + 2):  # two warm-up steps
+                t = time.perf_counter()
+                opt.zero_grad(set_to_none=True)
+                loss_fn(net(Xf), y).backward()
+                opt.step()
+                if i >= 2:
+                    best = min(best, time.perf_counter() - t)
+            rate = len(X) / best
+            flops = 2 * classic_cnns.count_macs(net, (1, 28, 28))
+            row[f"{fmt_name} images/s"] = round(rate)
+            row[f"{fmt_name} fraction of matmul peak"] = round(
+                3 * flops * rate / 1e9 / peak_gflops, 3)
+        row["channels-last speed-up"] = round(
+            row["channels-last images/s"] / row["NCHW images/s"], 2)
+        results[name] = row
+    return results
+
+
+# --------------------------------------------------------------------------- sequences
+class _ScratchRNN(nn.Module):
+    """Chapter 11's hand-written RNN LM; ``one_hot`` picks D2L's input route."""
+
+    def __init__(self, vocab_size: int, hidden: int, one_hot: bool):
+        super().__init__()
+        self.one_hot, self.vocab_size = one_hot, vocab_size
+        self.W_xh = nn.Parameter(torch.randn(vocab_size, hidden) * 0.01)
+        self.W_hh = nn.Parameter(torch.randn(hidden, hidden) * 0.01)
+        self.b_h = nn.Parameter(torch.zeros(hidden))
+        self.head = nn.Linear(hidden, vocab_size)
+
+    def forward(self, X, state=None):
+        if self.one_hot:  # (steps, batch, vocab) float inputs times W_xh
+            inputs = nn.functional.one_hot(X.T, self.vocab_size).float() @ self.W_xh
+        else:  # row lookups: the same numbers without the multiplications by zero
+            inputs = self.W_xh[X.T]
+        H = torch.zeros(X.shape[0], self.W_hh.shape[0]) if state is None else state
+        outputs = []
+        for x in inputs:
+            H = torch.tanh(x + H @ self.W_hh + self.b_h)
+            outputs.append(H)
+        return self.head(torch.stack(outputs, 1)), H
+
+
+def _d2l_style_epoch(net, corpus, optimizer, batch_size, num_steps, generator) -> float:
+    """One epoch the D2L way: a ``.item()`` per batch, the loss averaged on the host."""
+    from handson.language_models import clip_gradients
+    from handson.sequences import random_batches
+
+    total, count = 0.0, 0
+    for X, Y in random_batches(corpus, batch_size, num_steps, generator):
+        logits, _ = net(X, None)
+        loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                           Y.reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        clip_gradients(net, 1.0)
+        optimizer.step()
+        total += loss.item() * Y.numel()  # waits for the step to finish
+        count += Y.numel()
+    return count
+
+
+def bench_sequences(peak_gflops: float, quick: bool) -> dict:
+    """Tokens/s of the character RNN, ours against D2L's style, and the LSTM's rate."""
+    from handson.language_models import evaluate_perplexity, train_language_model
+    from handson.text import time_machine
+
+    vocab, train, valid = time_machine("char")
+    if quick:
+        train = train[:20_000]
+    V, H, batch_size, num_steps = len(vocab), 128, 32, 35
+    results = {}
+    for name, one_hot in [("ours (indexing, loss read once per epoch)", False),
+                          ("D2L style (one-hot @ W, .item() per batch)", True)]:
+        torch.manual_seed(0)
+        net = _ScratchRNN(V, H, one_hot)
+        opt = torch.optim.Adam(net.parameters(), lr=0.01)
+        gen = torch.Generator().manual_seed(0)
+        t = time.perf_counter()
+        if one_hot:
+            tokens = _d2l_style_epoch(net, train, opt, batch_size, num_steps, gen)
+            rate = tokens / (time.perf_counter() - t)
+        else:
+            rate = train_language_model(net, train, None, opt, 1, batch_size,
+                                        num_steps, generator=gen).tokens_per_sec[-1]
+        results[name] = {"train tokens/s": round(rate),
+                         "held-out perplexity after 1 epoch": round(
+                             evaluate_perplexity(net, valid, num_steps), 3)}
+
+    class LSTMLM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed, self.rnn = nn.Embedding(V, H), nn.LSTM(H, H, batch_first=True)
+            self.head = nn.Linear(H, V)
+
+        def forward(self, X, state=None):
+            out, state = self.rnn(self.embed(X), state)
+            return self.head(out), state
+
+    torch.manual_seed(0)
+    lstm = LSTMLM()
+    rate = train_language_model(lstm, train, None,
+                                torch.optim.Adam(lstm.parameters(), lr=0.01), 1,
+                                batch_size, num_steps).tokens_per_sec[-1]
+    flops_per_token = 2 * (4 * H * H * 2 + H * V)  # input and hidden gates, head
+    results["concise LSTM (nn.LSTM, 128 hidden)"] = {
+        "train tokens/s": round(rate),
+        "fraction of matmul peak": round(3 * flops_per_token * rate / 1e9 / peak_gflops,
+                                         4)}
+    return results
+
+
 # --------------------------------------------------------------------------- pipeline
 class PerSampleDataset(torch.utils.data.Dataset):
     """What most tutorials on the web do: convert each image in Python when it is read."""
@@ -309,7 +450,8 @@ def _table(title: str, rows: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--parts", default="matmul,train,pipeline,build")
+    parser.add_argument("--parts",
+                        default="matmul,train,cnns,sequences,pipeline,build")
     parser.add_argument("--quick", action="store_true",
                         help="small data, one epoch, quick-mode builds (checks the script)")
     parser.add_argument("--workers", default="1,2", help="gallery workers to build with")
@@ -318,13 +460,23 @@ def main(argv: list[str] | None = None) -> int:
     torch.manual_seed(0)
     report: dict = {"machine": {"cpus": os.cpu_count(), "torch": torch.__version__,
                                 "threads": torch.get_num_threads(), "quick": args.quick}}
-    if "matmul" in parts or "train" in parts:
+    if any(p in parts for p in ("matmul", "train", "cnns", "sequences")):
         report["matmul GFLOP/s"] = bench_matmul()
         print(_table("fp32 matrix multiply, GFLOP/s", report["matmul GFLOP/s"]), flush=True)
     if "train" in parts:
         peak = max(report["matmul GFLOP/s"].values())
         report["training"] = bench_train(peak, args.quick)
         print(_table("Training on Fashion-MNIST (batch 256)", report["training"]), flush=True)
+    if "cnns" in parts:
+        peak = max(report["matmul GFLOP/s"].values())
+        report["cnns"] = bench_cnns(peak, args.quick)
+        print(_table("Chapter 09 networks, training on batches of 128", report["cnns"]),
+              flush=True)
+    if "sequences" in parts:
+        peak = max(report["matmul GFLOP/s"].values())
+        report["sequences"] = bench_sequences(peak, args.quick)
+        print(_table("Character language models (chapter 11-12)", report["sequences"]),
+              flush=True)
     if "pipeline" in parts:
         report["pipeline"] = bench_pipeline(args.quick)
         print(_table("Input pipeline, one MLP epoch", report["pipeline"]), flush=True)
