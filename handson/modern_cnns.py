@@ -208,8 +208,9 @@ class ResNeXtBlock(nn.Module):
         super().__init__()
         b = int(round(out_channels * bot_mul))
         if b % groups:
-            raise ValueError(f"{b} bottleneck channels do not split into "
-                             f"{groups} groups")
+            raise ValueError(f"{b} bottleneck channels (out_channels {out_channels} x "
+                             f"bot_mul {bot_mul}) do not split into {groups} groups: "
+                             f"choose groups that divide {b}.")
         self.conv1 = nn.Conv2d(in_channels, b, kernel_size=1, bias=False)
         self.bn1 = nn.BatchNorm2d(b)
         self.conv2 = nn.Conv2d(b, b, kernel_size=3, stride=stride, padding=1,
@@ -282,6 +283,9 @@ def anynet(arch: Sequence[tuple[int, int, int, float]], stem_channels: int = 16,
         nn.BatchNorm2d(stem_channels), nn.ReLU()]
     c = stem_channels
     for depth, width, groups, bot_mul in arch:
+        if depth < 1 or width < 1:
+            raise ValueError(f"every stage needs depth and width of at least 1, got "
+                             f"depth {depth} and width {width} in {list(arch)}.")
         stage = [ResNeXtBlock(c, width, groups, bot_mul, stride=2)]
         stage += [ResNeXtBlock(width, width, groups, bot_mul)
                   for _ in range(depth - 1)]
@@ -308,6 +312,8 @@ def regnet_small(depths: Sequence[int] = (2, 3), widths: Sequence[int] = (32, 64
     torch.Size([2, 10])
     """
     if list(depths) != sorted(depths) or list(widths) != sorted(widths):
-        raise ValueError("RegNet's depths and widths must not decrease")
+        raise ValueError(f"RegNet's depths and widths must not decrease from stage to "
+                         f"stage, got depths {tuple(depths)} and widths {tuple(widths)}; "
+                         f"use anynet() for other designs.")
     arch = [(d, w, groups, bottleneck) for d, w in zip(depths, widths, strict=True)]
     return anynet(arch, stem_channels, num_classes)
