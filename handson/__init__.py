@@ -9,6 +9,14 @@ page has not taught. Submodules:
 * :mod:`handson.reproducibility` -- one call that seeds every generator;
 * :mod:`handson.files` -- checkpoints written atomically;
 * :mod:`handson.augmentation` -- batch-wise random flips and crops;
+* :mod:`handson.optimization` -- the optimisation chapter's test functions and paths;
+* :mod:`handson.classic_cnns`, :mod:`handson.modern_cnns` -- the networks of chapter 09,
+  shrunk for Fashion-MNIST, and their costs;
+* :mod:`handson.text`, :mod:`handson.sequences`, :mod:`handson.language_models`,
+  :mod:`handson.recurrent` -- tokens and vocabularies, subsequence minibatches, the
+  language-model loop with perplexity, the recurrent network written by hand;
+* :mod:`handson.translation`, :mod:`handson.seq2seq` -- the English-French pipeline,
+  the encoder-decoder, its masked loss and training loop, decoding and BLEU;
 * :mod:`handson.metrics`, :mod:`handson.training`, :mod:`handson.plotting`,
   :mod:`handson.timing` -- accuracy, minibatches and the training loop, image grids,
   a stopwatch.
