@@ -1,11 +1,10 @@
 """Training and evaluating language models: clipping, perplexity, generation.
 
-Taught in :doc:`/auto_tutorials/11_recurrent_networks/04_rnn_from_scratch`. Every
-language model of the course follows one convention, so that one loop trains the
-recurrent networks of chapters 11 and 12 and the GPT of chapter 13:
-
-``net(X, state)`` takes ``X`` of token indices, shape ``(batch, num_steps)``, and the
-state returned by the previous call (``None`` to start afresh), and returns
+Taught in :doc:`/auto_tutorials/11_recurrent_networks/04_rnn_from_scratch`.
+Every language model of the course follows one convention, so that one loop
+trains the recurrent networks of chapters 11 and 12 and any later model that keeps
+to it: ``net(X, state)`` takes ``X`` of token indices, shape ``(batch, num_steps)``,
+and the state returned by the previous call (``None`` to start afresh), and returns
 ``(logits, state)`` with logits of shape ``(batch, num_steps, vocab_size)``. The state
 may be a tensor, a tuple of tensors (an LSTM) or ``None`` (a model without one).
 """
@@ -62,7 +61,7 @@ def detach_state(state):
 
     Between batches of sequential partitioning the state carries information
     forward but gradients must stop (truncated backpropagation through time).
-    Taught in :doc:`/auto_tutorials/11_recurrent_networks/04_rnn_from_scratch`.
+    Taught in :doc:`/auto_tutorials/11_recurrent_networks/06_bptt`.
     """
     if state is None:
         return None
@@ -89,8 +88,9 @@ def evaluate_perplexity(net: nn.Module, corpus, num_steps: int = 64,
 
     The corpus is split into ``batch_size`` contiguous streams read in order with
     the state carried over (no random offset, evaluation mode, no gradients), so
-    every token after the first of its stream is predicted once, from all of its
-    stream before it. Taught in
+    every token but the first of the corpus (and a tail shorter than
+    ``batch_size``) is predicted once, from all of its stream before it. Every
+    page scores held-out text with the defaults, so perplexities compare. Taught in
     :doc:`/auto_tutorials/11_recurrent_networks/04_rnn_from_scratch`.
     """
     corpus = torch.as_tensor(corpus)
@@ -136,9 +136,11 @@ def train_language_model(net: nn.Module, train_corpus, valid_corpus,
     Minibatches come from :func:`~handson.sequences.random_batches` (state reset
     every batch) or, with ``sequential=True``, from
     :func:`~handson.sequences.sequential_batches` (state carried and detached). The
-    gradient norm is clipped to ``clip`` (``None``: no clipping) and recorded
-    before clipping, one value per update in ``grad_norms``. The loss is summed on
-    the device and read once per epoch. ``valid_corpus`` may be ``None``. Taught in
+    gradient norm is clipped to ``clip`` and recorded before clipping, one value
+    per update in ``grad_norms`` (with ``clip=None`` nothing is clipped or
+    recorded). The loss is summed on the device and read once per epoch. The
+    held-out perplexity is :func:`evaluate_perplexity` with its defaults, after
+    every epoch; ``valid_corpus`` may be ``None``. Taught in
     :doc:`/auto_tutorials/11_recurrent_networks/04_rnn_from_scratch`.
     """
     if num_epochs < 1:
@@ -168,8 +170,7 @@ def train_language_model(net: nn.Module, train_corpus, valid_corpus,
         history.tokens_per_sec.append(count / seconds)
         history.grad_norms.extend(norms)
         if valid_corpus is not None:
-            history.valid_perplexity.append(
-                evaluate_perplexity(net, valid_corpus, num_steps, batch_size))
+            history.valid_perplexity.append(evaluate_perplexity(net, valid_corpus))
     return history
 
 

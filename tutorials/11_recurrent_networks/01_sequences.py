@@ -430,9 +430,9 @@ fig.tight_layout()
 plt.show()
 
 # %%
-# The free-running forecast (left) fails as it does in D2L: within a few steps it
-# settles near a constant and misses the whole rise and fall of the sine. On the
-# right, the 1- and 4-step predictions track the series; the 16-step ones lag
+# The free-running forecast (left) fails as it does in D2L: it stays close to a
+# constant, drifting only slowly, and misses the whole rise and fall of the sine.
+# On the right, the 1- and 4-step predictions track the series; the 16-step ones lag
 # behind it, and the 64-step ones are far off. The reason is that errors compound.
 # Say the first prediction is off by :math:`\epsilon_1 = \bar\epsilon`. The second
 # prediction takes :math:`\hat{x}_{t-k+1}` as an input, so it inherits part of
@@ -492,8 +492,9 @@ fig.tight_layout()
 plt.show()
 
 # %%
-# The error starts near the floor and grows with the horizon, slowly at first and
-# then fast (the axis is logarithmic in :math:`k`): the longer the model runs on
+# The error starts near the floor and grows with the horizon, slowly (and not
+# necessarily monotonically: look at the table and the curve) up to about 16 steps
+# and then fast (the axis is logarithmic in :math:`k`): the longer the model runs on
 # its own predictions, the less the observed data constrain it. The naive
 # baseline grows too, because the sine moves away from the last observed value,
 # and the autoregression's lead over it shrinks (the ratio printed above, checked):
@@ -539,8 +540,9 @@ handson.check("1-step RMSE: tau=16 / tau=4", lag_errors[16] / lag_errors[4], "<"
 
 # %%
 # More lags help beyond four (checked for 16 against 4), with gains that shrink as
-# :math:`\tau` grows: the noisy series is not Markov of order 4, nor of any small
-# order. Without the noise it would be. The identity
+# :math:`\tau` grows (compare 16 with 32 lags in the printed sweep): the noisy
+# series is not Markov of order 4, nor of any small order. Without the noise it
+# would be. The identity
 # :math:`\sin(a + h) + \sin(a - h) = 2 \cos(h) \sin(a)` gives, for the clean
 # signal, :math:`s_t = 2\cos(0.01)\, s_{t-1} - s_{t-2}`: two lags determine
 # the next value exactly. Least squares on the clean series (in double precision)
@@ -595,7 +597,8 @@ assert max_gap < 1e-6
 #   on average; the linear autoregression is close to it one step ahead and beats
 #   repeating the last value.
 # * Predicting :math:`k` steps ahead means feeding predictions back in; errors
-#   compound, and the held-out error grows steadily with :math:`k`.
+#   compound, and the held-out error grows with :math:`k`: little over the first
+#   steps, fast at long horizons.
 # * The noisy sine is not Markov of order 4 (more lags help), although the clean
 #   sine is exactly Markov of order 2: noise hides a state that a latent model can
 #   track.

@@ -536,7 +536,7 @@ handson.check("share of held-out trigrams unseen in the first 90%", unseen[3], "
 #   decreasing frequency; ``min_freq`` drops most word types while turning only a
 #   minority of the running words into ``<unk>``.
 # * Word frequencies follow Zipf's law; the least-squares exponent on ranks 10 to
-#   1,000 lies between 0.7 and 1.3, and bigrams and trigrams have smaller ones.
+#   1,000 is close to 1, and bigrams and trigrams have smaller ones.
 # * Most n-grams occur once, more so as :math:`n` grows, and most held-out trigrams
 #   were never seen: counting alone cannot make a good language model.
 

@@ -462,7 +462,8 @@ handson.check("fraction of held-out character trigrams unseen in training",
 # subsequences of ``num_steps`` tokens, with targets that are the inputs shifted
 # by one token. How should the subsequences be cut? Cutting at fixed positions
 # :math:`0, n, 2n, \dots` (with :math:`n` = ``num_steps`` here) would make the
-# same token boundaries start a subsequence in every epoch. D2L's recipe,
+# same token boundaries start a subsequence in every epoch. The recipe of D2L's
+# text (its code uses all overlapping windows, see the note above) is
 # *random partitioning*:
 #
 # 1. At the start of each epoch draw an offset :math:`d` uniformly from
@@ -622,8 +623,8 @@ except ValueError as error:
 #   :math:`V` for the uniform model, :math:`+\infty` as soon as a token that
 #   comes gets probability 0.
 # * Unsmoothed counts give held-out text infinite perplexity; add-:math:`k`
-#   smoothing, with :math:`k` chosen on a slice of the training text, fixes it,
-#   and longer contexts want smaller :math:`k`.
+#   smoothing, with :math:`k` chosen on a slice of the training text, fixes it;
+#   the longer the context, the more a large :math:`k` (Laplace's 1) hurts.
 # * On the course's split (the last 10 % of the book held out, vocabulary from
 #   the rest) the printed unigram and bigram perplexities are the baselines every
 #   network must beat; trigram and 4-gram counts set a higher bar.
@@ -655,9 +656,12 @@ except ValueError as error:
 #
 #       With randomly chosen positions, almost every held-out character has its
 #       neighbours in the training part, and the text around it (the same words,
-#       the same sentences) was counted. The held-out perplexity would then
-#       measure memorisation of this book, not prediction of new text, and it
-#       would come out optimistic, the more so the longer the context. A
+#       the same sentences) was counted. For the bigram model this changes
+#       little: most one-character contexts are seen thousands of times either
+#       way (try it: hold out a random 10 % of the positions and compare with the
+#       table above). The longer the context, and the more a model can memorise
+#       (a 4-gram table, a large network), the more the held-out number would
+#       measure memorisation of this book instead of prediction of new text. A
 #       contiguous block at the end is the closest we get to "text written after
 #       the model was built".
 #
@@ -673,19 +677,20 @@ except ValueError as error:
 #       (the first :math:`d` tokens and the ragged tail are dropped), and the
 #       subsequences that fall into an incomplete last batch depend on the
 #       shuffle. Sampling each start uniformly from all :math:`T - n`
-#       positions, which D2L 1.0's data loader comes close to by shuffling
-#       all overlapping windows of its training part, makes every window equally likely, at the cost
-#       of reading tokens several times per epoch and never exactly once.
+#       positions, which D2L 1.0's data loader comes close to by shuffling all
+#       overlapping windows of its training part, makes every window equally
+#       likely, at the cost of no longer reading each token once per epoch
+#       (all windows read it :math:`n` times; random starts, any number of times).
 #
-# 4. Why does the best :math:`k` on the development slice shrink as :math:`n`
-#    grows?
+# 4. On the development slice, why does a large :math:`k` hurt the 3- and 4-gram
+#    models far more than the bigram, and the unigram hardly at all?
 #
 #    .. dropdown:: Answer
 #
 #       Add-:math:`k` adds :math:`kV` pseudo-counts to every context. A context
 #       seen :math:`n(x)` times keeps a share :math:`n(x) / (n(x) + kV)` of its
-#       own counts. Unigram "contexts" are seen over a hundred thousand times,
-#       so any small :math:`k` is harmless; trigram and 4-gram contexts are
+#       own counts. The unigram "context" is seen over a hundred thousand times,
+#       so even :math:`k = 10` is harmless; trigram and 4-gram contexts are
 #       often seen only a few times, and a large :math:`k` replaces their
 #       evidence by the uniform distribution. A good smoother lets the amount of
 #       smoothing depend on how much evidence a context has, which is what the

@@ -183,13 +183,13 @@ for size in (V, 10_000):
           f"{t_index * 1e6:6.1f} us: {t_onehot / t_index:6.1f} times faster")
 
 # %%
-# The product does :math:`|\mathcal{V}|` times the arithmetic of the copy, and at
-# a word-level vocabulary the one-hot tensor alone takes the megabytes printed
-# above for one small batch; the printed ratios show what that costs on the
-# machine that built this page. (The gradient of indexing is cheap too: it adds
-# the output gradients into the rows that were used.) So this course feeds tokens
-# by indexing, and a one-hot model is the special case :math:`d = |\mathcal{V}|`,
-# :math:`\mathbf{E} = \mathbf{I}`.
+# The product does :math:`|\mathcal{V}|` multiply-adds for every number the copy
+# merely moves, and at a word-level vocabulary the one-hot tensor alone takes the
+# megabytes printed above for one small batch; the printed ratios show what that
+# costs on the machine that built this page. (The gradient of indexing is cheap
+# too: it adds the output gradients into the rows that were used.) So this course
+# feeds tokens by indexing, and a one-hot model is the special case
+# :math:`d = |\mathcal{V}|`, :math:`\mathbf{E} = \mathbf{I}`.
 #
 # .. note::
 #
@@ -300,8 +300,9 @@ print(f"logits {tuple(logits.shape)}, {num_params:,} parameters")
 # (:doc:`03_language_models`), is our measure. On held-out text we read the corpus
 # as 16 contiguous streams, carry the state from one chunk to the next, and
 # predict every token once, from everything before it in its stream. Untrained,
-# the model should be about as perplexed as uniform guessing among the
-# :math:`|\mathcal{V}|` tokens.
+# the model should do no better than uniform guessing among the
+# :math:`|\mathcal{V}|` tokens; with random weights its logits are not all equal,
+# so it can do worse, as the number printed below shows.
 
 
 def perplexity(net, corpus, num_steps=64, batch_size=16):
@@ -364,7 +365,7 @@ print(f"held-out perplexity of the bigram model: {ppl_bigram:.2f}")
 #    \mathbf{g}.
 #
 # The norm is taken over all parameters together, not per tensor, so clipping never
-# changes the direction of the step. It is a heuristic, not the true gradient, and
+# changes the direction of the gradient. It is a heuristic, not the true gradient, and
 # it does nothing about *vanishing* gradients (the next chapter's gated cells do).
 
 
@@ -422,10 +423,10 @@ net.zero_grad()
 # at zero for every batch: neighbouring rows are unrelated text), Adam with
 # learning rate 0.01, clipping at :math:`\theta = 1`, two epochs. (D2L trains its
 # 32-unit RNN for 100 epochs with minibatch SGD and a learning rate of 1; we use
-# Adam and 128 units and stop after two epochs because our loop in Python is slow:
-# :doc:`05_rnn_concise` measures its price.) The loop records the training
-# perplexity and the gradient norm of every update and evaluates on held-out text a
-# few times per epoch.
+# Adam and 128 units and stop after two epochs so that the page runs in a minute
+# or two on a CPU; :doc:`05_rnn_concise` measures what our Python loop costs.) The
+# loop records the training perplexity and the gradient norm of every update and
+# evaluates on held-out text a few times per epoch.
 
 num_epochs, lr, theta, eval_every = handson.epochs(2), 0.01, 1.0, 50
 optimizer = torch.optim.Adam(net.parameters(), lr=lr)
@@ -462,7 +463,8 @@ for epoch in range(num_epochs):
 #    row :math:`i` of a batch continues row :math:`i` of the previous one, so the
 #    state may be carried over, but it must be *detached* from the graph first
 #    (``handson.language_models.detach_state``), or every backward pass would run
-#    through all batches since the start. :doc:`06_bptt` compares the two.
+#    through all batches since the start. :doc:`06_bptt` shows what the detach
+#    does to the gradient.
 #
 # Results
 # -------
@@ -507,7 +509,7 @@ handson.check("held-out perplexity of the scratch RNN (vs uniform guessing)",
 # The RNN beats the bigram model by the margin shown: its state carries more than
 # the last character. The share of clipped updates tells what clipping did here:
 # a large share would mean a constant brake on every step, a small one a safety net
-# against occasional spikes; the right panel shows when they happened.
+# against occasional spikes; the right panel shows whether and when they occurred.
 #
 # Generation from a prefix
 # ------------------------
@@ -547,7 +549,8 @@ for prefix in ("time traveller ", "the machine "):
 #
 # ``handson.recurrent`` keeps ``RNNScratch`` and ``RNNLMScratch`` exactly as
 # written here, and ``handson.language_models`` keeps ``clip_gradients``,
-# ``evaluate_perplexity``, ``generate`` and our training loop as
+# ``evaluate_perplexity``, ``generate`` and a training loop like ours (it
+# evaluates once per epoch) as
 # ``train_language_model(net, train, valid, optimizer, num_epochs, batch_size,
 # num_steps, clip=1.0, generator=...)``, which returns the perplexities per epoch,
 # the tokens per second and the gradient norms. With the same weights the kept
@@ -603,10 +606,10 @@ print("handson.recurrent.RNNLMScratch == this page's model:",
 #    .. dropdown:: Answer
 #
 #       No. In training, random partitioning starts every subsequence from a zero
-#       state, so a prediction sees at most ``num_steps - 1`` earlier characters.
+#       state, so a prediction sees at most ``num_steps`` earlier characters.
 #       Evaluation carries the state through each stream, so there a prediction
 #       may depend on everything earlier in its stream, but the model was never
-#       trained to use more than ``num_steps - 1`` characters, and a tanh state
+#       trained to use more than ``num_steps`` characters, and a tanh state
 #       tends to forget (the next chapter's LSTM and GRU are built to remember
 #       longer).
 #

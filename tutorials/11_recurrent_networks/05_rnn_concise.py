@@ -40,13 +40,13 @@ the same start on the same batches and compares their perplexity and speed.
 # What nn.RNN computes
 # --------------------
 #
-# The documentation of ``nn.RNN`` gives, for each step :math:`t` and one example
-# (column vectors),
+# The documentation of ``nn.RNN`` gives, for each step :math:`t` (we write its
+# :math:`W_{hh}` as :math:`\mathbf{W}_{hh}'` to keep it apart from ours),
 #
 # .. math::
 #
-#    \mathbf{h}_t = \tanh(\mathbf{W}_{ih} \mathbf{x}_t + \mathbf{b}_{ih} +
-#    \mathbf{W}_{hh}' \mathbf{h}_{t-1} + \mathbf{b}_{hh}).
+#    \mathbf{h}_t = \tanh(\mathbf{x}_t \mathbf{W}_{ih}^\top + \mathbf{b}_{ih} +
+#    \mathbf{h}_{t-1} \mathbf{W}_{hh}^{\prime\top} + \mathbf{b}_{hh}).
 #
 # Compare it with the scratch layer, written for a batch of row vectors,
 # :math:`\mathbf{H}_t = \tanh(\mathbf{X}_t \mathbf{W}_{xh} + \mathbf{H}_{t-1}
@@ -200,8 +200,8 @@ print(f"outputs, final states and all {len(pairs)} gradients agree; largest "
 #    :math:`\mathbf{b}_{ih} + \mathbf{b}_{hh}` moves twice as far per update as the
 #    scratch model's :math:`\mathbf{b}_h`. (With plain SGD the same happens: two
 #    equal gradient steps.) The trajectories therefore drift apart, and the
-#    comparison below is of two equally good ways to train, not of two identical
-#    runs.
+#    comparison below is of two closely related runs, not of two identical
+#    ones.
 
 num_epochs = handson.epochs(2)
 copy_scratch_into(net, scratch)
@@ -245,12 +245,14 @@ for prefix in ("time traveller ", "the machine "):
 # -------------------
 #
 # Both models do the same arithmetic. The scratch layer launches a few small
-# operations per time step from Python, forward and backward; ``nn.RNN`` runs its
+# operations per time step from Python in the forward pass; ``nn.RNN`` runs its
 # loop over time in PyTorch's C++ code (on an NVIDIA GPU, in the cuDNN library).
-# That saves the interpreter's overhead per step, not the matrix products, so how
-# much it helps depends on how much arithmetic each step does. We time one
-# training step (forward and backward) on the page's batch for a few hidden sizes,
-# the best of a few repetitions:
+# On a CPU, ``nn.RNN`` still performs one matrix product and one tanh per step,
+# and autograd records each of them as it does for the scratch loop, so the
+# backward passes are alike; what it saves is the interpreter's overhead of the
+# forward loop, not the matrix products, so how much it helps depends on how much
+# arithmetic each step does. We time one training step (forward and backward) on
+# the page's batch for a few hidden sizes, the best of a few repetitions:
 
 
 def time_step(model, repeat):
@@ -301,11 +303,12 @@ plt.show()
 # Summary
 # -------
 #
-# * ``nn.RNN`` computes :math:`\tanh(\mathbf{W}_{ih}\mathbf{x}_t + \mathbf{b}_{ih}
-#   + \mathbf{W}_{hh}'\mathbf{h}_{t-1} + \mathbf{b}_{hh})` with weights stored
-#   transposed relative to our row-vector formulas and two biases whose sum is
-#   :math:`\mathbf{b}_h`; ``batch_first=True`` puts the batch axis first, but the
-#   state stays ``(num_layers, batch, hidden)``.
+# * ``nn.RNN`` computes :math:`\tanh(\mathbf{x}_t\mathbf{W}_{ih}^\top +
+#   \mathbf{b}_{ih} + \mathbf{h}_{t-1}\mathbf{W}_{hh}^{\prime\top} + \mathbf{b}_{hh})`
+#   with weights stored in ``nn.Linear``'s layout, transposed relative to our
+#   formulas, and two biases whose sum is :math:`\mathbf{b}_h`;
+#   ``batch_first=True`` puts the batch axis first, but the state stays
+#   ``(num_layers, batch, hidden)``.
 # * With the scratch model's weights copied in, ``nn.RNN`` gives the same outputs,
 #   states and gradients to :math:`10^{-5}`.
 # * Trained from the same start on the same batches for two epochs, the concise

@@ -149,8 +149,8 @@ torch.testing.assert_close(closed_form, autograd, rtol=1e-10, atol=1e-12)
 # * **Regular truncation**: stop the sum after :math:`\tau` steps,
 #   :math:`\sum_{i=t-\tau+1}^{t}` instead of :math:`\sum_{i=1}^{t}`, an
 #   approximation that keeps only short-range effects. In code this is the
-#   ``detach`` of the state at the start of every subsequence, what
-#   :doc:`04_rnn_from_scratch` does between the minibatches of sequential
+#   ``detach`` of the state at the start of every subsequence, which the note on
+#   :doc:`04_rnn_from_scratch` prescribes between the minibatches of sequential
 #   partitioning.
 # * **Randomized truncation** (Tallec and Ollivier, as D2L cites): replace
 #   :math:`a_t` by :math:`z_t = b_t + \xi_t c_t z_{t-1}` with a random
@@ -187,16 +187,18 @@ print(f"standard deviation of one draw {z.std().item():.4f} "
       f"(the full gradient has none)")
 handson.check("|randomized mean - full gradient| in standard errors",
               (abs(z.mean() - a) / std_error).item(), "<", 5.0, quick=True)
-handson.check("|regular truncation - full gradient| in those standard errors",
-              (abs(truncated - a) / std_error).item(), ">", 10.0, quick=True)
-handson.check("standard deviation of one draw / |full gradient|",
-              (z.std() / a.abs()).item(), ">", 0.1, quick=True)
+bias = abs(truncated - a)  # regular truncation's error, the same at every step
+handson.check("|randomized mean - full gradient| / |regular truncation - full "
+              "gradient|", (abs(z.mean() - a) / bias).item(), "<", 0.5, quick=True)
+handson.check("standard deviation of one draw / |regular truncation - full "
+              "gradient|", (z.std() / bias).item(), ">", 1.0, quick=True)
 
 # %%
 # The randomized estimate is right on average (within a few standard errors of the
-# full gradient), whereas regular truncation is biased: it is a different number.
-# But a single draw, which is what one training step would use, scatters widely
-# around it. D2L reports that in practice randomized truncation does not work much
+# full gradient, and much closer to it than regular truncation, which is biased:
+# it is a different number). But a single draw, which is what one training step
+# would use, scatters around the full gradient by more than regular truncation's
+# bias (both checked above). D2L reports that in practice randomized truncation does not work much
 # better than regular truncation, and names this extra variance as one reason;
 # regular truncation is what every course page uses.
 #
@@ -549,8 +551,10 @@ except RuntimeError as error:
 assert failed, "backward through a freed graph should have failed"
 
 # %%
-# Keeping the graph instead (``retain_graph=True``) would turn the training into
-# full BPTT over the whole corpus, with memory growing with every minibatch.
+# Keeping the graph instead (``retain_graph=True``) would make every backward pass
+# run through all earlier minibatches, with memory and time growing with each one;
+# in training it fails anyway at the second minibatch, because the optimizer has
+# updated in place the weights that the old graph saved for its backward pass.
 #
 # This page does not compare the two partitionings on the language model: a fair
 # comparison needs at least two seeds for each, to see whether a difference
