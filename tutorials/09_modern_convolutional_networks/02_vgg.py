@@ -46,9 +46,10 @@ shared setup.
 # The building block of LeNet and AlexNet is a convolution, a ReLU and a pooling
 # layer. Each pooling with stride 2 halves the height and width, so a
 # :math:`d \times d` image allows at most :math:`\log_2 d` such blocks before
-# nothing is left: 8 for ImageNet's 224 pixels, fewer than 5 for Fashion-MNIST's
-# 28. Simonyan and Zisserman's key idea, as D2L puts it, was to put *several*
-# convolutions between two poolings. A VGG block is
+# nothing is left: :math:`\log_2 224 \approx 7.8` for ImageNet, so 7 blocks
+# (D2L states the looser bound of 8), and :math:`\log_2 28 \approx 4.8` for
+# Fashion-MNIST, so 4. Simonyan and Zisserman's key idea, as D2L puts it, was to
+# put *several* convolutions between two poolings. A VGG block is
 #
 # * ``num_convs`` convolutions with 3x3 kernels and padding 1, each followed by a
 #   ReLU; they keep the height and width, and
@@ -243,7 +244,7 @@ print(f"small AlexNet: {count_params(alex):9,d} parameters "
 # Training
 # --------
 #
-# The chapter's setup (:doc:`01_alexnet`): the first 10,000 training images, 3
+# The chapter's setup (:doc:`01_alexnet`): the first 10,000 training images, 2
 # epochs, batches of 128 in the shared order, Adam. The learning rate for VGG is
 # 0.001, as for AlexNet.
 
@@ -291,7 +292,7 @@ plt.show()
 # * Two 3x3 convolutions see the same 5x5 window as one 5x5 convolution
 #   (measured with a gradient) with fewer parameters and MACs, and with an extra
 #   nonlinearity between them.
-# * At 28x28 only three halvings fit; we kept the first three blocks of D2L's
+# * At 28x28 five blocks do not fit; we kept the first three blocks of D2L's
 #   reduced VGG-11 and a 256-unit head.
 
 # %%

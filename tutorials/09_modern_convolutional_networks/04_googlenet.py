@@ -223,8 +223,9 @@ assert X.shape == (1, 10)
 twin = classic_cnns.googlenet_small()  # the same, with init_kaiming
 twin.load_state_dict(net.state_dict())
 X = torch.rand(4, 1, 28, 28)
-torch.testing.assert_close(twin.eval()(X), net.eval()(X))
+scores_twin, scores_net = twin.eval()(X), net.eval()(X)
 net.train()
+torch.testing.assert_close(scores_twin, scores_net)
 
 # %%
 # The head is a single dense layer on 256 averaged channels. Next to the other
@@ -242,7 +243,7 @@ for name, model in rows:
 # Training
 # --------
 #
-# The chapter's setup (:doc:`01_alexnet`): the first 10,000 training images, 3
+# The chapter's setup (:doc:`01_alexnet`): the first 10,000 training images, 2
 # epochs, batches of 128 in the shared order, Adam. The learning rate for
 # GoogLeNet is 0.001, as for AlexNet and VGG.
 
@@ -363,4 +364,5 @@ plt.show()
 #       instance with a parameter ``block=Inception``), then compare
 #       ``count_params`` and ``count_macs`` of the two networks. The lazy 3x3
 #       and 5x5 convolutions now see all the input channels, so expect both
-#       counts to grow severalfold, most in the blocks with many input channels.
+#       counts to more than double, the parameters most, and the growth to sit
+#       in the blocks with many input channels.

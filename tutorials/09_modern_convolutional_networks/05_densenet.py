@@ -152,12 +152,12 @@ for n in [2, 4, 8, 16]:
     assert block_params == conv_params + bn_params
 
 # %%
-# Doubling the layers roughly quadruples the parameters of a long block (the
-# :math:`n^2` term wins), and the channels keep growing. Two things keep this in
-# check: a small growth rate, and a **transition layer** between blocks. D2L's
-# transition is batch normalisation, ReLU, a 1x1 convolution that sets the
-# number of channels (D2L halves it) and average pooling with stride 2 that halves
-# the height and width:
+# Doubling the layers more than triples the parameters, and the factor creeps
+# towards four as the block grows (the :math:`n^2` term wins); the channels keep
+# growing too. Two things keep this in check: a small growth rate, and a
+# **transition layer** between blocks. D2L's transition is batch normalisation,
+# ReLU, a 1x1 convolution that sets the number of channels (D2L halves it) and
+# average pooling with stride 2 that halves the height and width:
 
 
 def transition_block(in_channels, out_channels):
@@ -233,9 +233,10 @@ handson.check("MACs of the small DenseNet over the small ResNet's",
 # Training
 # --------
 #
-# The chapter's setup (:doc:`01_alexnet`): the first 10,000 training images, 3
+# The chapter's setup (:doc:`01_alexnet`): the first 10,000 training images, 2
 # epochs, batches of 128 in the shared order, Adam with learning rate 0.001,
-# Adam's default, as for AlexNet.
+# Adam's default, as for AlexNet. (D2L trains its DenseNet with SGD at learning
+# rate 0.01 for 10 epochs on all 60,000 images, upsampled to 96x96.)
 
 X_train, y_train = load_fashion_mnist("train")
 X_test, y_test = load_fashion_mnist("test")

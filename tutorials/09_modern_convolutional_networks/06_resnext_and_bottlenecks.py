@@ -49,10 +49,10 @@ chapter's setup.
 #
 # The residual block of :doc:`../08_model_development/02_resnet` has two 3x3
 # convolutions on :math:`c` channels: :math:`2 \cdot 9c^2` weights, and as many
-# multiply-accumulates (MACs) per output pixel. For deeper networks, D2L notes,
-# ResNet uses a *bottleneck* block instead: a 1x1 convolution reduces the
-# :math:`c` channels to :math:`b < c`, a 3x3 convolution works on the :math:`b`
-# channels, and a second 1x1 convolution expands back to :math:`c`:
+# multiply-accumulates (MACs) per output pixel. For deeper networks, D2L notes
+# in an exercise, ResNet uses a *bottleneck* block instead: a 1x1 convolution
+# reduces the :math:`c` channels to :math:`b < c`, a 3x3 convolution works on
+# the :math:`b` channels, and a second 1x1 convolution expands back to :math:`c`:
 #
 # .. math::
 #
@@ -62,9 +62,9 @@ chapter's setup.
 #    \quad \text{weights (and MACs per pixel).}
 #
 # With :math:`c = 256, b = 64` (a reduction by 4) the bottleneck costs a small
-# fraction of the basic block. We count both blocks at 14x14 pixels, convolution weights only
-# (batch normalisation adds :math:`2` parameters per channel and no MACs in
-# ``count_macs``). ``modern_cnns.ResNeXtBlock`` with ``groups=1`` is the
+# fraction of the basic block. We count both blocks at 14x14 pixels, convolution
+# weights only (batch normalisation adds :math:`2` parameters per channel and no
+# MACs in ``count_macs``). ``modern_cnns.ResNeXtBlock`` with ``groups=1`` is the
 # bottleneck block; its argument ``bot_mul`` is :math:`b/c`.
 
 import matplotlib.pyplot as plt
@@ -310,10 +310,12 @@ for i, cost in enumerate(["parameters", "MACs"]):
                   "<", 1.25, quick=True)
 
 # %%
-# Twice the channels at a similar price (printed). D2L trains its ResNeXt (on
-# 96x96 upsampled images) like its ResNet; we use the chapter's setup
-# (:doc:`01_alexnet`): the first 10,000 training images, 2 epochs, batches of 128
-# in the shared order, Adam with learning rate 0.001.
+# Twice the channels at a similar price (printed). D2L trains no ResNeXt in its
+# ResNet section (it only checks the block's output shape; its RegNet of
+# :doc:`07_design_spaces`, built from ResNeXt blocks, trains on 96x96 upsampled
+# images); we use the chapter's setup (:doc:`01_alexnet`): the first 10,000
+# training images, 2 epochs, batches of 128 in the shared order, Adam with
+# learning rate 0.001.
 
 X_train, y_train = load_fashion_mnist("train")
 X_test, y_test = load_fashion_mnist("test")
@@ -344,10 +346,11 @@ ax.set_xticks(history.epochs)
 plt.show()
 
 # %%
-# Fewer MACs do not mean less time on a CPU: grouped convolutions and the extra
-# batch normalisations are many small operations, and the printed training time
-# is what they cost here. :doc:`08_comparison` puts the times of all the
-# networks side by side.
+# MACs do not tell the time on a CPU: a grouped convolution is many small
+# matrix products, and the ResNeXt block adds a third convolution and batch
+# normalisation to every block, so its training time (printed) can exceed what
+# its MAC count, close to the small ResNet's, suggests. :doc:`08_comparison`
+# puts the times of all the networks side by side, measured the same way.
 #
 # Summary
 # -------
@@ -397,8 +400,9 @@ plt.show()
 #    .. dropdown:: Answer
 #
 #       With every dilation even, each output reads only input pixels at even
-#       offsets from the centre, so three quarters of the window are never seen
-#       (the "gridding" effect). Starting with dilation 1, as above, fills them.
+#       offsets from the centre, so about three quarters of the window (120 of
+#       the 13x13 pixels) are never seen (the "gridding" effect). Starting with
+#       dilation 1, as above, fills them.
 #
 # 4. **Programming task.** Write ``grouped_conv2d(X, weight, g)`` with
 #    ``torch.nn.functional.conv2d`` and no ``groups`` argument: slice the input

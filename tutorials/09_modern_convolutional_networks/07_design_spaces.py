@@ -149,10 +149,10 @@ for space, space_archs in archs.items():
 #
 # D2L's account of the method rests on assumptions, among them that a few passes
 # over the data already rank networks well enough and that small networks stand
-# in for larger ones. We push that much further than the RegNet paper could
-# afford to justify: each network trains for **one epoch on 2,000 training
-# images** (63 batches of 32, Adam with learning rate 0.01, the same batches for
-# every network), and its error is measured on 1,000 test images. The RegNet
+# in for larger ones. We push both much further than the RegNet paper did:
+# each network trains for **one epoch on 2,000 training images** (batches of
+# 32, Adam with learning rate 0.01, the same batches for every network), and its
+# error is measured on 1,000 test images. The RegNet
 # paper trains many networks per design space on ImageNet; we sample 6 per space
 # (printed above), on 28x28 clothes, so that the page stays within its time
 # budget on two CPU cores.
@@ -191,8 +191,8 @@ for space, e in errors.items():
 # %%
 # The method assumes that this short training already separates good networks
 # from bad ones; that needs networks that have learned something. Always
-# guessing one class errs on 90 % of the balanced test images; the median
-# sampled network must be far below that:
+# guessing one class errs on about 90 % of the test images (the classes are
+# nearly balanced); the median sampled network must be well below that:
 
 median_error = float(np.median(np.concatenate(list(errors.values()))))
 handson.check("median test error of the sampled networks", median_error, "<", 0.7)
@@ -269,11 +269,12 @@ for name, e in by_width.items():
 # With so few networks a single run moves an EDF by a whole step of
 # :math:`1/n`, and the spread of the errors within one design space (printed)
 # can be as large as the difference between the medians of two spaces. Change
-# ``HANDSON_SEED_OFFSET`` and the samples, the batches and often the order of the
-# curves change. There is also a confounder: the sampled networks differ in
-# size, and after one short epoch a network's error may depend more on its cost
-# than on the rule under study. The rank correlation of MACs and error measures
-# that (a value far from 0 means the comparison partly measures size):
+# ``HANDSON_SEED_OFFSET`` and the samples and the batches change, and the order
+# of the curves may change with them (exercise 1). There is also a confounder:
+# the sampled networks differ in size, and after one short epoch a network's
+# error may depend more on its cost than on the rule under study. The rank
+# correlation of MACs and error measures that (a value far from 0 means the
+# comparison partly measures size):
 
 all_macs = np.array([m for res in results.values() for _, m in res])
 rank_corr = np.corrcoef(np.argsort(np.argsort(all_macs)),
@@ -313,7 +314,7 @@ else:
 
 # %%
 # D2L's ``RegNetX32`` (depths 4 and 6, widths 32 and 80, 32 stem channels, group
-# width 16, no bottleneck, on 96x96 images) is the chapter's largest example;
+# width 16, no bottleneck, on 96x96 images) closes D2L's chapter;
 # ``modern_cnns.regnet_small()`` with its defaults is the one that the comparison
 # of :doc:`08_comparison` trains on 28x28 images.
 #

@@ -179,14 +179,14 @@ plt.show()
 # * **The budget.** A few dozen updates measure how fast a network *starts* to learn,
 #   not how good it becomes; the weakest network here (printed above the plot)
 #   need not be the weakest after the pages' two epochs. NiN needed a larger
-#   learning rate on its page, and batch normalisation's moving averages, used
-#   in evaluation, lag behind the weights after so few updates.
+#   learning rate on its page, and in the networks with batch normalisation the
+#   running averages used in evaluation may still trail the fast-moving weights.
 # * **The images.** 28x28 grey clothes are an easy problem that small networks
 #   already solve well; the depth and width that pay on 224x224 photographs of
 #   1,000 classes have little to work with here.
 # * **The shrinking.** Every network was cut down differently (the constructors'
-#   docstrings list how), so parameters and MACs vary by orders of magnitude
-#   (printed), and "VGG" here is three of VGG's five blocks.
+#   docstrings list how), so parameters and MACs vary about tenfold (printed),
+#   and "VGG" here is three of VGG's five blocks.
 # * **The noise.** One seed per network: differences of a percent or two between
 #   networks may change with ``HANDSON_SEED_OFFSET`` (exercise 1).
 #
@@ -223,8 +223,9 @@ plt.show()
 #
 #    .. dropdown:: Hint
 #
-#       Expect the slow starters (NiN, AlexNet) to catch up partly. The pages of
-#       the chapter each printed their accuracy with that budget.
+#       Expect the slow starters (the lowest accuracies in the table) to catch
+#       up partly. The pages of the chapter each printed their accuracy with
+#       that budget.
 #
 # 3. Which network gives the best accuracy per second of training here? Add a
 #    column and sort by it.
@@ -233,7 +234,9 @@ plt.show()
 #
 #       ``results["accuracy per s"] = results["test accuracy"] /
 #       results["training time (s)"]``, then ``results.sort_values("accuracy per
-#       s")``. Small, plain networks tend to win on this measure at this size.
+#       s")``. At this size the networks with the fewest MACs tend to win on this
+#       measure; the times were measured once, on a possibly busy machine, so
+#       rerun before trusting close ones.
 #
 # 4. **Programming task.** Add a column "time per MAC" (training time divided by
 #    MACs per image) and plot it against the number of layers with weights
@@ -253,5 +256,8 @@ plt.show()
 #          ax = results.plot.scatter("layers", "time per MAC", logy=True)
 #          plt.show()
 #
-#       Networks with many small layers spend more time per MAC: each layer
-#       has a fixed overhead, which small tensors do not amortise.
+#       Each layer has a fixed overhead that small tensors do not amortise, so
+#       many small layers (grouped, concatenated) raise the time per MAC; so
+#       does a very small network, whose few MACs cannot hide the costs that do
+#       not grow with them (batching, the optimiser step). Expect a trend with
+#       exceptions, not a law, and one noisy timing per network.

@@ -243,7 +243,8 @@ torch.testing.assert_close(torch_layout(scratch, "W_h", "grad"),
                            gru.weight_hh_l0.grad, **tol)
 grad_ih, grad_hh = torch_biases(scratch, "grad")
 torch.testing.assert_close(grad_ih, gru.bias_ih_l0.grad, **tol)
-# The gate blocks of bias_hh get the same gradient as those of bias_ih:
+# bias_hh: its candidate block is our b_hh; its gate blocks get the same gradient
+# as those of bias_ih, since both are only added there.
 torch.testing.assert_close(grad_hh[-num_hiddens:], gru.bias_hh_l0.grad[-num_hiddens:],
                            **tol)
 torch.testing.assert_close(grad_ih[:-num_hiddens], gru.bias_hh_l0.grad[:-num_hiddens],
@@ -385,9 +386,11 @@ handson.check("GRU held-out perplexity / RNN's", gru_ppl / rnn_ppl, "<", 0.96)
 # %%
 # A modest lead at this small budget (two passes over a short book): a character
 # model gets much of what it can from the last few characters, which a plain RNN
-# reaches too. Compare with the LSTM's lead on :doc:`01_lstm`. D2L's
-# exercise 3 asks for this comparison; here it is, on held-out data and with
-# equal budgets.
+# reaches too. As on :doc:`01_lstm`, the widths are equal, not the sizes: the GRU
+# has more than twice the parameters of the RNN (printed above), so the lead
+# mixes the gates with capacity. Compare with the LSTM's lead there. D2L's
+# exercise 3 asks to compare the run time, perplexity and generated text of the
+# two; here are the first two, on held-out data and with equal budgets.
 #
 # The update gate at work
 # -----------------------
@@ -478,7 +481,8 @@ handson.check("update 1 - Z at spaces / at letters", rewrite_space / rewrite_let
 #   PyTorch's form matches ``nn.GRU`` (gate order r, z, n) to 1e-5, outputs and
 #   gradients.
 # * On the same data, batches and number of updates, the GRU is far below the
-#   add-one bigram baseline and below the plain RNN by a modest, checked margin;
+#   add-one bigram baseline and below a plain RNN of the same width (and fewer
+#   parameters) by a modest, checked margin;
 #   the trained update gate rewrites more of the state at spaces than at
 #   letters.
 

@@ -168,8 +168,9 @@ print("output shape", tuple(Y_ours.shape), "state shape", tuple(H_ours.shape))
 # One layer or two, as language models
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
-# The course's character language model is a recurrent layer of 128 units
-# between a one-hot input and a linear head. ``RNNLM`` below wraps any
+# The language model here is a recurrent layer of 128 units between a one-hot
+# input (no embedding, unlike :doc:`01_lstm` and :doc:`02_gru`) and a linear
+# head. ``RNNLM`` below wraps any
 # ``nn.GRU`` (deep or bidirectional) in that form, following the
 # ``net(X, state) -> (logits, state)`` convention of ``handson.language_models``.
 # We train a one-layer and a two-layer GRU with the course's setting (batch 32,
@@ -426,7 +427,9 @@ print(f"{'bigram':>18s}: held-out perplexity {ppl_bigram:6.3f}")
 # is close to certain of every character, far below the honest models above
 # (which were trained on three times as much text); read left to right, as a
 # language model must be read, it is worse than counting pairs of characters.
-# The unidirectional model's two numbers agree, as they must.
+# The unidirectional model's two numbers are close, as they must be; the small
+# difference is context, not a leak: left to right, every scored character has
+# all 35 characters before it, while in a window the first positions have few.
 
 ppl_bi_future, ppl_bi_l2r = ppl["bidirectional GRU"]
 handson.check("bidirectional LM, held-out perplexity with the future visible",
@@ -651,8 +654,8 @@ for name, net in taggers.items():
 #
 #       The last position: its target :math:`x_{36}` is outside the window, so
 #       the backward state has not read it. One position in 35 must still be
-#       predicted honestly (and badly), which is why the future-visible
-#       perplexity stays above 1 even when every other position is copied.
+#       predicted honestly (and badly), which alone keeps the future-visible
+#       perplexity above 1 even if every other position is copied perfectly.
 #
 # 3. Why is it *not* cheating for the space-restoring tagger to read the
 #    characters to the right of position :math:`t`, when it was cheating for
