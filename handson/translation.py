@@ -10,7 +10,7 @@ sentence to ``num_steps`` tokens and record how many of them are real.
 Two choices differ from D2L and are explained on that page: the vocabularies are built
 from the training pairs only, and the held-out pairs are a fixed random sample of
 English sentences (all translations of a held-out sentence are held out together), not
-the tail of a file sorted by length.
+the pairs that follow the training pairs in a file sorted by length.
 """
 
 from __future__ import annotations

@@ -49,8 +49,8 @@ real. Every step is written by hand, measured, and checked against
 # model will learn :math:`P(\mathbf{y} \mid \mathbf{x})`; this page only prepares
 # the pairs. Following D2L (section "Machine Translation and the Dataset"), the
 # source is English and the target French, from the Tatoeba project. The course
-# ships the pairs D2L's file starts with: it is sorted by length, so these are the
-# shortest sentences.
+# ships only the start of such a file (D2L's copy comes from another Tatoeba
+# export); the file is sorted by length, so these are the shortest sentences.
 
 import collections
 import random

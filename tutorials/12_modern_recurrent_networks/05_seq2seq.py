@@ -19,7 +19,7 @@ baselines, and on D2L's four example sentences.
       :class-card: sd-border-0 sd-shadow-sm
 
       * the encoder-decoder interface that the attention models of chapter 13
-        reuse: ``encoder``, ``decoder.init_state``, ``decoder(X, state)``
+        will reuse: ``encoder``, ``decoder.init_state``, ``decoder(X, state)``
       * D2L's GRU encoder and decoder: the context vector, concatenated to every
         decoder input
       * teacher forcing, and a cross-entropy masked to the real tokens, checked
@@ -77,9 +77,9 @@ baselines, and on D2L's four example sentences.
 # In code, the architecture is an interface. The decoder's ``init_state`` turns the
 # encoder's output into the decoder's first state; it also receives the source's
 # valid lengths, which this model ignores but the attention decoders of chapter 13
-# need. The decoder maps input tokens and a state to logits and a new state, so the
-# same decoder can read a whole teacher-forced target in one call (training) or one
-# token at a time (translation).
+# will need. The decoder maps input tokens and a state to logits and a new state,
+# so the same decoder can read a whole teacher-forced target in one call (training)
+# or one token at a time (translation).
 
 import collections
 import dataclasses
@@ -440,8 +440,8 @@ for (english, french), tokens in list(zip(data.valid_pairs, ours))[:5]:
 #    \prod_{n=1}^{k} p_n^{1/2^n}.
 #
 # The first factor, the *brevity penalty*, punishes predictions shorter than the
-# label, which would otherwise earn high precision by saying little. The weights
-# :math:`1/2^n` make the product larger, for a fixed :math:`p_n`, as :math:`n`
+# label, which would otherwise earn high precision by saying little. For a fixed
+# :math:`p_n < 1`, the factor :math:`p_n^{1/2^n}` grows towards 1 as :math:`n`
 # grows (D2L notes that the original paper uses :math:`p_n^{1/n}`). A prediction
 # equal to its label scores 1. We work on token lists (D2L splits strings at
 # spaces) and return 0 for an empty prediction, where the brevity penalty would
@@ -503,7 +503,7 @@ for pred, ref in zip(ours, valid_refs):
 # average the sentence BLEU (:math:`k = 2`) against its reference; an English
 # sentence with several translations is scored once per pair. Two trivial
 # baselines set the floor: *copy*, which outputs the English sentence unchanged
-# (short words and punctuation often match), and *most frequent*, which outputs
+# (punctuation marks and names can match), and *most frequent*, which outputs
 # the most frequent French sentence of the training pairs whatever the input.
 
 preds = handson.seq2seq.greedy_translate(net, data, sources)
@@ -581,7 +581,7 @@ for english, d2l_ref in d2l_refs.items():
 #   without any padding.
 # * Greedy translation feeds the most likely token back until ``<eos>``.
 # * BLEU multiplies clipped n-gram precisions by a brevity penalty; a small
-#   model trained for a few epochs beats trivial baselines on held-out sentences
+#   model trained for two epochs beats trivial baselines on held-out sentences
 #   by a wide margin but is far from 1.
 #
 # Exercises
