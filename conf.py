@@ -74,6 +74,9 @@ autosummary_imported_members = True  # packages document the names they export
 autosummary_ignore_module_all = False
 autodoc_typehints = "description"
 autodoc_member_order = "bysource"
+# A method without a docstring (a module's ``forward``) is not documented with
+# PyTorch's text, which would cite classes this site does not document.
+autodoc_inherit_docstrings = False
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 

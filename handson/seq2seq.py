@@ -78,7 +78,7 @@ class EncoderDecoder(nn.Module):
     torch.Size([4, 5, 12])
     """
 
-    def __init__(self, encoder: nn.Module, decoder: nn.Module):
+    def __init__(self, encoder: torch.nn.Module, decoder: torch.nn.Module):
         super().__init__()
         self.encoder = encoder
         self.decoder = decoder
