@@ -37,9 +37,9 @@ def preprocess(text: str) -> str:
     """D2L's cleaning of a sentence: lower case, plain spaces, spaced punctuation.
 
     Every letter is lower-cased and a space is put before ``,``, ``.``, ``!`` and
-    ``?`` so that they become tokens. Non-breaking spaces (French typography puts a narrow one before ``!`` and ``?``)
-    become ordinary spaces, so that splitting at spaces separates punctuation marks
-    from words. Taught in
+    ``?`` so that they become tokens. Non-breaking spaces (French typography puts a
+    narrow one before ``!`` and ``?``) become ordinary spaces, so that splitting at
+    spaces separates punctuation marks from words. Taught in
     :doc:`/auto_tutorials/12_modern_recurrent_networks/04_machine_translation_data`.
 
     Examples

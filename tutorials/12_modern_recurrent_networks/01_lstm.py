@@ -122,8 +122,8 @@ device = handson.device()
 #    \qquad
 #    \mathbf{H}_t = \mathbf{O}_t \odot \tanh(\mathbf{C}_t).
 #
-# The weights are :math:`\mathbf{W}_\textrm{x\cdot} \in \mathbb{R}^{d \times h}`,
-# :math:`\mathbf{W}_\textrm{h\cdot} \in \mathbb{R}^{h \times h}` and biases
+# The weights are :math:`\mathbf{W}_{\textrm{x}\cdot} \in \mathbb{R}^{d \times h}`,
+# :math:`\mathbf{W}_{\textrm{h}\cdot} \in \mathbb{R}^{h \times h}` and biases
 # :math:`\mathbf{b}_\cdot \in \mathbb{R}^{1 \times h}`: four times the parameters
 # of a plain RNN layer of the same width.
 #
@@ -200,7 +200,7 @@ class LSTMScratch(nn.Module):
 # input gate, ``h:2h`` to the forget gate, ``2h:3h`` to the input node (PyTorch
 # calls it ``g``) and ``3h:4h`` to the output gate, so PyTorch's order is
 # **i, f, g, o**, not the i, f, o, c of the equations above. Each block is the
-# transpose of our :math:`\mathbf{W}_\textrm{x\cdot}`, because ``nn.LSTM``
+# transpose of our :math:`\mathbf{W}_{\textrm{x}\cdot}`, because ``nn.LSTM``
 # computes :math:`\mathbf{W} \mathbf{x}` for column vectors where we compute
 # :math:`\mathbf{X} \mathbf{W}`. ``weight_hh_l0`` is laid out the same way. And
 # there are two bias vectors, ``bias_ih_l0`` and ``bias_hh_l0``, which are only
