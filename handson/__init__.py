@@ -17,6 +17,8 @@ page has not taught. Submodules:
   language-model loop with perplexity, the recurrent network written by hand;
 * :mod:`handson.translation`, :mod:`handson.seq2seq` -- the English-French pipeline,
   the encoder-decoder, its masked loss and training loop, decoding and BLEU;
+* :mod:`handson.attention` -- the masked softmax, attention scoring, multi-head
+  attention, positional encoding, Bahdanau's decoder and attention heatmaps;
 * :mod:`handson.metrics`, :mod:`handson.training`, :mod:`handson.plotting`,
   :mod:`handson.timing` -- accuracy, minibatches and the training loop, image grids,
   a stopwatch.
