@@ -19,6 +19,10 @@ page has not taught. Submodules:
   the encoder-decoder, its masked loss and training loop, decoding and BLEU;
 * :mod:`handson.attention` -- the masked softmax, attention scoring, multi-head
   attention, positional encoding, Bahdanau's decoder and attention heatmaps;
+* :mod:`handson.transformer`, :mod:`handson.gpt` -- the Transformer encoder-decoder and
+  a small decoder-only GPT with a key-value cache (chapter 13);
+* :mod:`handson.distributed`, :mod:`handson.ddp_train` -- data parallelism by hand and
+  the script ``torchrun`` launches (chapter 14);
 * :mod:`handson.metrics`, :mod:`handson.training`, :mod:`handson.plotting`,
   :mod:`handson.timing` -- accuracy, minibatches and the training loop, image grids,
   a stopwatch.

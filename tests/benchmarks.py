@@ -17,6 +17,13 @@ Parts (each can be chosen with ``--parts``):
   (one-hot inputs times a weight matrix, one ``.item()`` per batch) at equal
   perplexity, on characters (28 tokens) and on words (thousands: one-hot's cost grows
   with the vocabulary), and the concise LSTM's fraction of the matmul rate;
+* ``transformer`` -- training tokens/s of the small GPT of chapter 13 and its fraction
+  of the matmul rate, and the fused attention kernel's speed-up over the scratch one
+  (``tests/bench_transformer.py``);
+* ``compile``  -- ``torch.compile``'s steady-state speed-up on the course's models, and
+  bfloat16 autocast against float32 (``tests/bench_compile.py``, chapter 14);
+* ``ddp``      -- ``DistributedDataParallel`` training samples/s with 1 and 2 processes
+  (``tests/bench_ddp.py``, chapter 14);
 * ``pipeline`` -- a per-sample ``Dataset`` + ``DataLoader`` against in-memory batching,
   same model, same epoch;
 * ``build``    -- cold build, rebuild with nothing changed, rebuild after touching one
@@ -26,6 +33,7 @@ Parts (each can be chosen with ``--parts``):
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import resource
@@ -40,7 +48,7 @@ import torch
 from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "reference" / "_ext")]
+sys.path[:0] = [str(ROOT), str(ROOT / "reference" / "_ext"), str(ROOT / "tests")]
 from layout import GALLERY_DIRNAME as GALLERY  # noqa: E402
 
 OUT = ROOT / "_build" / "bench"
@@ -447,6 +455,16 @@ def bench_build_runs(quick: bool, workers: list[int]) -> dict:
     return out
 
 
+# ------------------------------------------------------------- chapters 13 and 14
+#: Parts kept in their own files next to this one (``tests/bench_<part>.py``), each with
+#: ``run(peak_gflops, quick) -> dict``.
+EXTRA_PARTS = {
+    "transformer": "Small GPT and fused attention (chapter 13)",
+    "compile": "torch.compile and bfloat16 autocast (chapter 14)",
+    "ddp": "DistributedDataParallel, 1 and 2 processes (chapter 14)",
+}
+
+
 # --------------------------------------------------------------------------- report
 def _table(title: str, rows: dict) -> str:
     lines = [f"\n{title}", "-" * len(title)]
@@ -462,7 +480,8 @@ def _table(title: str, rows: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parts",
-                        default="matmul,train,cnns,sequences,pipeline,build")
+                        default="matmul,train,cnns,sequences,transformer,compile,ddp,"
+                                "pipeline,build")
     parser.add_argument("--quick", action="store_true",
                         help="small data, one epoch, quick-mode builds (checks the script)")
     parser.add_argument("--workers", default="1,2", help="gallery workers to build with")
@@ -471,7 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     torch.manual_seed(0)
     report: dict = {"machine": {"cpus": os.cpu_count(), "torch": torch.__version__,
                                 "threads": torch.get_num_threads(), "quick": args.quick}}
-    if any(p in parts for p in ("matmul", "train", "cnns", "sequences")):
+    if any(p in parts for p in ("matmul", "train", "cnns", "sequences", "transformer",
+                                "compile", "ddp")):
         report["matmul GFLOP/s"] = bench_matmul()
         print(_table("fp32 matrix multiply, GFLOP/s", report["matmul GFLOP/s"]), flush=True)
     if "train" in parts:
@@ -488,6 +508,12 @@ def main(argv: list[str] | None = None) -> int:
         report["sequences"] = bench_sequences(peak, args.quick)
         print(_table("Character language models (chapter 11-12)", report["sequences"]),
               flush=True)
+    for part, title in EXTRA_PARTS.items():
+        if part in parts:
+            module = importlib.import_module(f"bench_{part}")
+            peak = max(report["matmul GFLOP/s"].values())
+            report[part] = module.run(peak, args.quick)
+            print(_table(title, report[part]), flush=True)
     if "pipeline" in parts:
         report["pipeline"] = bench_pipeline(args.quick)
         print(_table("Input pipeline, one MLP epoch", report["pipeline"]), flush=True)
