@@ -1,11 +1,13 @@
 """Attention: the masked softmax, scoring functions, multi-head attention, positional
 encoding, Bahdanau's decoder and the attention heatmap.
 
-Taught in chapter 13 (:doc:`/auto_tutorials/13_attention_and_transformers/02_scoring_functions`
-onwards). Shapes follow one convention: queries ``(batch, ..., num_queries, d)``, keys
-``(batch, ..., num_keys, d)``, values ``(batch, ..., num_keys, dv)``; ``valid_lens``
-is ``None``, one length per example ``(batch,)`` or one per query ``(batch,
-num_queries)``, and keys at positions at or beyond the length get weight zero.
+Taught in chapter 13, from
+:doc:`/auto_tutorials/13_attention_and_transformers/01_attention_pooling` (the heatmaps)
+and :doc:`/auto_tutorials/13_attention_and_transformers/02_scoring_functions` onwards.
+Shapes follow one convention: queries ``(batch, ..., num_queries, d)``, keys ``(batch,
+..., num_keys, d)``, values ``(batch, ..., num_keys, dv)``; ``valid_lens`` is ``None``,
+one length per example ``(batch,)`` or one per query ``(batch, num_queries)``, and keys
+at positions at or beyond the length get weight zero.
 """
 
 from __future__ import annotations
@@ -37,11 +39,16 @@ def _lengths_mask(scores: torch.Tensor, valid_lens) -> torch.Tensor:
         raise ValueError(f"valid_lens must have shape (batch,) = ({batch},) or (batch, "
                          f"num_queries) = ({batch}, {num_queries}) for scores of shape "
                          f"{tuple(scores.shape)}, got {tuple(lens.shape)}.")
-    if bool((lens < 1).any()) or bool((lens > num_keys).any()):
+    if bool((lens < 1).any()):
         raise ValueError(f"valid lengths must lie between 1 and the number of keys, "
-                         f"{num_keys}; got values from {int(lens.min())} to "
-                         f"{int(lens.max())}. A length longer than the sequence means the "
-                         f"lengths and the keys do not belong together.")
+                         f"{num_keys}; got {int(lens.min())}. A query with no key to "
+                         f"attend to has no attention weights: drop it, or give it at "
+                         f"least one key.")
+    if bool((lens > num_keys).any()):
+        raise ValueError(f"valid lengths must lie between 1 and the number of keys, "
+                         f"{num_keys}; got {int(lens.max())}. A length longer than the "
+                         f"sequence means the lengths and the keys do not belong "
+                         f"together.")
     mask = torch.arange(num_keys, device=scores.device) < lens[..., None]
     return mask.view(batch, *([1] * (scores.dim() - 3)), num_queries, num_keys)
 
