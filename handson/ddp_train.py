@@ -75,7 +75,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=None,
                    help="torch threads per process (default: torch's choice)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    for name in ("num_train", "batch_size", "num_epochs"):
+        if getattr(args, name) < 1:
+            p.error(f"--{name.replace('_', '-')} must be at least 1, got "
+                    f"{getattr(args, name)}.")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> dict:

@@ -423,8 +423,9 @@ def run_launchers(commands: Sequence[Sequence[str]], timeout: float = 60.0,
     to run ``torchrun`` (one command), or two ``torchrun`` launchers that play two
     machines. Each runs in its own process group (session) with stdout and stderr
     captured together; if they are not all done after ``timeout`` seconds, every
-    launcher *and the workers it started* are killed and ``TimeoutError`` shows the
-    end of their output. Never leaves a process behind.
+    launcher *and the workers it started* (found through /proc, since torchrun puts
+    each worker in a session of its own) are killed and ``TimeoutError`` shows the
+    end of their output.
     """
     if not commands or not all(isinstance(c, (list, tuple)) and c for c in commands):
         raise ValueError("commands must be a non-empty list of non-empty argument "
@@ -460,12 +461,37 @@ def run_launchers(commands: Sequence[Sequence[str]], timeout: float = 60.0,
             for i, (cmd, p) in enumerate(zip(commands, procs))]
 
 
+def _descendants(pid: int) -> list[int]:
+    """The process ids below ``pid`` (children, grandchildren, ...), read from /proc.
+
+    Empty where there is no /proc (then only the launcher's own group is killed)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def _kill_group(p: subprocess.Popen) -> None:
-    """Kill ``p`` and everything in its session (the launcher's workers too)."""
-    try:
-        os.killpg(p.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    """Kill ``p``, its session, and every process below it.
+
+    torchrun starts each worker in a session of its own, so killing the launcher's
+    session alone would leave the workers running: their ids are collected first."""
+    pids = _descendants(p.pid) if p.poll() is None else []
+    for pid in [p.pid, *pids]:
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, OSError):
+                pass
     p.wait()
 
 

@@ -109,7 +109,7 @@ def test_ring_and_naive_all_reduce_equal_dist_all_reduce(real_mirror: Path) -> N
         (hd.compare_all_reduce, ("ring", numel)),
         (hd.compare_all_reduce, ("root", numel)),
         (hd.train_data_parallel, (net, X, y, LR, 4, 192, "ring")),
-    ], timeout=50)
+    ], timeout=120)
     total = sum(torch.randn(numel, generator=torch.Generator().manual_seed(r))
                 for r in range(n))
     for ring, root, _ in outs:
@@ -139,7 +139,7 @@ def test_ring_and_naive_all_reduce_equal_dist_all_reduce(real_mirror: Path) -> N
 
 def test_pair_all_reduce_and_worker_errors() -> None:
     out = hd.launch(hd.call_each, 2, [(hd.compare_all_reduce, ("pair", 10)),
-                                      (hd.compare_all_reduce, ("ring", 10))], timeout=50)
+                                      (hd.compare_all_reduce, ("ring", 10))], timeout=120)
     for pair, ring in out:
         torch.testing.assert_close(pair["ours"], pair["torch"])
         torch.testing.assert_close(ring["ours"], ring["torch"])
@@ -150,14 +150,14 @@ def test_launch_reports_a_failing_rank() -> None:
     X, y = torch.zeros(3, 2), torch.zeros(3)
     start = time.monotonic()
     with pytest.raises(RuntimeError, match="(?s)failed.*does not divide among 2"):
-        hd.launch(hd.split_batch, 2, X, y, 2, 0, timeout=50)
+        hd.launch(hd.split_batch, 2, X, y, 2, 0, timeout=120)
     assert time.monotonic() - start < 55
 
 
 def test_launch_on_a_port_in_use() -> None:
     s, port = _listening_socket()
     with s, pytest.raises(RuntimeError, match="(?i)EADDRINUSE|address already in use"):
-        hd.launch(hd.compare_all_reduce, 2, "pair", 4, port=port, timeout=40)
+        hd.launch(hd.compare_all_reduce, 2, "pair", 4, port=port, timeout=120)
 
 
 # ---------------------------------------------------------------- DDP under torchrun
@@ -165,7 +165,7 @@ def test_ddp_torchrun_two_processes_matches_single(real_mirror: Path,
                                                    tmp_path: Path) -> None:
     out = tmp_path / "two.pt"
     (p,) = hd.run_launchers([hd.torchrun_command(
-        "--standalone", "--nproc_per_node", 2, *SCRIPT, "--out", out)], timeout=55)
+        "--standalone", "--nproc_per_node", 2, *SCRIPT, "--out", out)], timeout=120)
     assert p.returncode == 0, p.stdout[-3000:]
     assert "RESULT " in p.stdout and "samples/s" in p.stdout
     assert torch.load(out, weights_only=True)["world_size"] == 2
@@ -180,7 +180,7 @@ def test_two_launchers_c10d_rendezvous_match(real_mirror: Path, tmp_path: Path) 
                                 f"join_timeout=40,is_host={int(rank == 0)}", *SCRIPT,
                                 "--out", tmp_path / f"node{rank}.pt")
             for rank in (0, 1)]
-    procs = hd.run_launchers(cmds, timeout=55)
+    procs = hd.run_launchers(cmds, timeout=120)
     for p in procs:
         assert p.returncode == 0, p.stdout[-3000:]
     saved = [f for f in (tmp_path / "node0.pt", tmp_path / "node1.pt") if f.exists()]
@@ -195,7 +195,7 @@ def test_static_rendezvous_port_in_use_fails_fast(tmp_path: Path) -> None:
     with s:
         (p,) = hd.run_launchers([hd.torchrun_command(
             "--nnodes", 1, "--nproc_per_node", 1, "--master_addr", "127.0.0.1",
-            "--master_port", port, *SCRIPT, "--out", tmp_path / "x.pt")], timeout=55)
+            "--master_port", port, *SCRIPT, "--out", tmp_path / "x.pt")], timeout=120)
     assert p.returncode != 0
     assert "EADDRINUSE" in p.stdout and "address already in use" in p.stdout
     assert "DistNetworkError" in p.stdout
@@ -209,7 +209,7 @@ def test_c10d_host_port_in_use_fails_fast(tmp_path: Path) -> None:
             "--nnodes", 1, "--nproc_per_node", 1, "--rdzv_backend", "c10d",
             "--rdzv_endpoint", f"127.0.0.1:{port}", "--rdzv_conf",
             "join_timeout=10,is_host=1", *SCRIPT, "--out", tmp_path / "x.pt")],
-            timeout=55)
+            timeout=120)
     assert p.returncode != 0
     assert "DistNetworkError" in p.stdout and "address already in use" in p.stdout
 
@@ -219,7 +219,7 @@ def test_missing_rendezvous_peer_times_out(tmp_path: Path) -> None:
     (p,) = hd.run_launchers([hd.torchrun_command(
         "--nnodes", 2, "--nproc_per_node", 1, "--rdzv_backend", "c10d",
         "--rdzv_endpoint", f"127.0.0.1:{hd.free_port()}", "--rdzv_conf",
-        "join_timeout=5", *SCRIPT, "--out", tmp_path / "x.pt")], timeout=55)
+        "join_timeout=5", *SCRIPT, "--out", tmp_path / "x.pt")], timeout=120)
     assert p.returncode != 0
     assert "RendezvousTimeoutError" in p.stdout
     assert time.monotonic() - start < 50
@@ -231,7 +231,7 @@ def test_indivisible_batch_is_a_clear_error(real_mirror: Path, tmp_path: Path) -
     args[args.index("--batch-size") + 1] = "127"
     (p,) = hd.run_launchers([hd.torchrun_command(
         "--standalone", "--nproc_per_node", 2, *args, "--out", tmp_path / "x.pt")],
-        timeout=55)
+        timeout=120)
     assert p.returncode != 0
     assert "ValueError: a minibatch of 127 examples does not divide among 2" in p.stdout
     assert "ChildFailedError" in p.stdout
@@ -254,3 +254,32 @@ def test_ddp_train_runs_as_one_plain_process(real_mirror: Path, tmp_path: Path,
         ddp_train.load_data(10**9)
     with pytest.raises(ValueError, match="--batch-size must be in"):
         next(ddp_train.minibatches(10, 11, 1))
+
+
+def _alive(pid: int) -> bool:
+    """True if ``pid`` runs (a zombie, killed but not yet reaped, counts as dead)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_run_launchers_timeout_kills_torchrun_workers_too(tmp_path: Path) -> None:
+    # torchrun starts each worker in a session of its own: killing the launcher's
+    # session alone would leave this sleeping worker behind
+    script = tmp_path / "sleeper.py"
+    script.write_text("import os, pathlib, sys, time\n"
+                      "pathlib.Path(sys.argv[1]).write_text(str(os.getpid()))\n"
+                      "time.sleep(600)\n")
+    pid_file = tmp_path / "pid.txt"
+    with pytest.raises(TimeoutError):
+        hd.run_launchers([hd.torchrun_command("--standalone", "--nproc_per_node", 1,
+                                              script, pid_file)], timeout=40)
+    assert pid_file.exists(), "the worker never started: raise the timeout"
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid), f"torchrun's worker {pid} survived the timeout"
