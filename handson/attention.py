@@ -141,14 +141,20 @@ class AdditiveAttention(nn.Module):
         self.attention_weights: torch.Tensor | None = None
 
     def forward(self, queries: torch.Tensor, keys: torch.Tensor, values: torch.Tensor,
-                valid_lens=None) -> torch.Tensor:
+                valid_lens=None, *, projected_keys: torch.Tensor | None = None
+                ) -> torch.Tensor:
+        """``projected_keys``, if given, is ``W_k(keys)`` computed once by the caller:
+        a decoder that queries the same keys at every step need not project them
+        again."""
         _check_qkv(queries, keys, values, same_width=False)
         for name, x, layer in (("queries", queries, self.W_q), ("keys", keys, self.W_k)):
             if x.shape[-1] != layer.in_features:
                 raise ValueError(f"{name} have width {x.shape[-1]}, but this attention "
                                  f"was built for {layer.in_features}.")
+        if projected_keys is None:
+            projected_keys = self.W_k(keys)
         # (batch, q, 1, h) + (batch, 1, k, h): every query against every key
-        features = torch.tanh(self.W_q(queries).unsqueeze(-2) + self.W_k(keys).unsqueeze(-3))
+        features = torch.tanh(self.W_q(queries).unsqueeze(-2) + projected_keys.unsqueeze(-3))
         scores = self.w_v(features).squeeze(-1)                  # (batch, q, k)
         self.attention_weights = masked_softmax(scores, valid_lens)
         return self.dropout(self.attention_weights) @ values
@@ -253,7 +259,8 @@ class Seq2SeqAttentionDecoder(Decoder):
     concatenated to the input embedding.
 
     Pairs with :class:`handson.seq2seq.Seq2SeqEncoder` of the same ``num_hiddens`` and
-    ``num_layers``. The state is ``(enc_outputs, hidden, src_valid_len)``.
+    ``num_layers``. The state is ``(enc_outputs, hidden, src_valid_len)``. The keys'
+    projection is computed once per call, not at every step (the page's exercise).
     ``attention_weights`` holds the last call's weights, ``(batch, steps,
     src_steps)``. Taught in
     :doc:`/auto_tutorials/13_attention_and_transformers/03_bahdanau_attention`.
@@ -297,10 +304,12 @@ class Seq2SeqAttentionDecoder(Decoder):
         _check_indices(X, "X")
         enc_outputs, hidden, src_valid_len = state
         embs = self.embedding(X)                                # (batch, steps, embed)
+        keys = self.attention.W_k(enc_outputs)      # the same at every step: once
         outputs, weights = [], []
         for t in range(X.shape[1]):
             query = hidden[-1].unsqueeze(1)                     # (batch, 1, hidden)
-            context = self.attention(query, enc_outputs, enc_outputs, src_valid_len)
+            context = self.attention(query, enc_outputs, enc_outputs, src_valid_len,
+                                     projected_keys=keys)
             out, hidden = self.rnn(torch.cat([context, embs[:, t: t + 1]], dim=-1),
                                    hidden)
             outputs.append(out)

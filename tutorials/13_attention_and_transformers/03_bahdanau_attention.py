@@ -426,7 +426,10 @@ for english, d2l_ref in d2l_refs.items():
 #       state; each step then needs only ``W_q`` of one query, a broadcast add,
 #       ``tanh`` and ``w_v``. With :math:`T` source positions and :math:`T'`
 #       steps, the key projections drop from :math:`T T'` to :math:`T` per
-#       sentence.
+#       sentence. ``handson.attention.Seq2SeqAttentionDecoder``, which this page
+#       trains, does exactly that (through the ``projected_keys`` argument of
+#       ``AdditiveAttention``); time one epoch with the page's ``AttentionDecoder``
+#       and with it to see what the saving is worth.
 #
 # 3. Replace additive attention by scaled dot-product attention
 #    (``handson.attention.DotProductAttention``). The query and the keys both have
