@@ -34,6 +34,7 @@ import handson
 from handson.data import load_fashion_mnist
 from handson.distributed import split_batch
 
+__all__ = ["build_model", "load_data", "main", "minibatches", "parse_args"]
 
 def build_model(seed: int = 0, num_hiddens: int = 256) -> nn.Module:
     """The MLP of chapter 05 (784-``num_hiddens``-10), initialised from ``seed``."""

@@ -34,7 +34,7 @@ __all__ = ["GPT", "GPTBlock", "CausalSelfAttention", "causal_attention", "genera
 
 def causal_attention(Q: torch.Tensor, K: torch.Tensor, V: torch.Tensor, *,
                      fused: bool = True) -> torch.Tensor:
-    """Scaled dot-product attention in which query ``i`` sees keys ``0 .. past + i``.
+    """Scaled dot-product attention in which query ``i`` sees keys ``0`` to ``past + i``.
 
     ``Q`` has shape ``(batch, heads, T, d)``, ``K`` and ``V`` ``(batch, heads, past + T,
     d)``: the last ``T`` keys belong to the queries, the first ``past`` to earlier

@@ -48,8 +48,8 @@ def _check_width(X: torch.Tensor, name: str, width: int) -> None:
 def causal_valid_lens(batch_size: int, num_steps: int, start: int = 0,
                       device=None) -> torch.Tensor:
     """Valid lengths ``(batch_size, num_steps)`` of a causal mask for queries at
-    positions ``start .. start + num_steps - 1``: the query at position ``t`` may see
-    keys ``0 .. t``, so its length is ``t + 1``.
+    positions ``start`` to ``start + num_steps - 1``: the query at position ``t`` may see
+    keys ``0`` to ``t``, so its length is ``t + 1``.
 
     With ``start > 0`` the keys are the ``start`` cached positions followed by the
     new ones. Taught in
