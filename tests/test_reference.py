@@ -139,6 +139,10 @@ def test_pytorch_api_index_lists_every_torch_object_the_tutorials_use(site: Path
     index = (site / "reference" / "pytorch_api.rst").read_text()
     listed = set(re.findall(r":py:obj:`([\w.]+)`", index))
     used = set().union(*(torch_objects_in(p) for p in tutorial_files()))
+    # private objects (``torch._dynamo.explain``) and operator overloads
+    # (``torch.ops.aten.add.Tensor``) have no page in PyTorch's API documentation
+    used = {name for name in used
+            if "._" not in name and not name.startswith("torch.ops.")}
     assert len(used) > 20, "the scan found suspiciously few torch objects"
     # an object may be imported from where it is defined and listed where it is
     # exported (torch.nn.parameter.X is torch.nn.X): compare the objects themselves

@@ -55,6 +55,7 @@ TORCH_GENERATED = [
     "torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.optim.lr_scheduler",
     "torch.linalg", "torch.cuda", "torch.autograd", "torch.autograd.functional",
     "torch.fft", "torch.nn.utils", "torch.nn.parameter", "torch.func", "torch.backends.cudnn",
+    "torch.jit", "torch.utils.flop_counter",
 ]
 TORCH_PAGES = {  # namespaces documented on one page each
     "torch.nn.init": "nn.init.html",
@@ -63,6 +64,9 @@ TORCH_PAGES = {  # namespaces documented on one page each
     "torch.special": "special.html",
     "torch.distributions": "distributions.html",
     "torch.random": "random.html",
+    "torch.profiler": "profiler.html",
+    "torch.distributed": "distributed.html",
+    "torch.backends.cpu": "backends.html",
 }
 
 
