@@ -64,14 +64,14 @@ print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, CPU vector
 # A binary floating-point number has a sign bit, :math:`e` exponent bits and
 # :math:`m` mantissa (fraction) bits. A normal number is
 # :math:`\pm 1.f_1 f_2 \ldots f_m \times 2^{E}` with :math:`E` between
-# :math:`E_\min = 2 - 2^{e-1}` and :math:`E_\max = 2^{e-1} - 1`. From that:
+# :math:`E_{\min} = 2 - 2^{e-1}` and :math:`E_{\max} = 2^{e-1} - 1`. From that:
 #
 # .. math::
 #
 #    \epsilon = 2^{-m}, \qquad
-#    x_\max = (2 - 2^{-m})\, 2^{E_\max}, \qquad
-#    x_\text{min normal} = 2^{E_\min}, \qquad
-#    x_\text{min subnormal} = 2^{E_\min - m}.
+#    x_{\max} = (2 - 2^{-m})\, 2^{E_{\max}}, \qquad
+#    x_\text{min normal} = 2^{E_{\min}}, \qquad
+#    x_\text{min subnormal} = 2^{E_{\min} - m}.
 #
 # The machine epsilon :math:`\epsilon` is the gap between 1 and the next number, so
 # the relative rounding error is at most :math:`\epsilon/2`. Below the smallest
